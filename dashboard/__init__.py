@@ -1,0 +1,1 @@
+"""Dash dashboard for mineralgame run records."""
