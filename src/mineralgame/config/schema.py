@@ -170,7 +170,9 @@ class StrategyParams(Frozen):
 
     dependence_cap: Share = Field(
         default=1.0,
-        description="Target cap on the share of consumption refined by any one foreign country [-].",
+        description=(
+            "Target cap on the share of consumption refined by any one foreign country [-]."
+        ),
     )
     cap_phase_in_rounds: Annotated[int, Field(ge=1)] = Field(
         default=5, description="Rounds over which the cap tightens from 1.0 to its target [rounds]."
@@ -219,7 +221,9 @@ class DominantPolicy(Frozen):
     undercut: bool = Field(default=True, description="Undercut prices against new entrants.")
     undercut_trigger_share: Share = Field(
         default=0.05,
-        description="Growth of non-dominant refining capacity (share of world) that triggers it [-].",
+        description=(
+            "Growth of non-dominant refining capacity (share of world) that triggers it [-]."
+        ),
     )
     undercut_cost_cut: Share = Field(
         default=0.2, description="Cut in the dominant's refining cost while undercutting [-]."
@@ -267,11 +271,16 @@ class EventSpec(Frozen):
     @model_validator(mode="after")
     def _when(self) -> EventSpec:
         if (self.year is None) == (self.round is None):
-            raise ValueError("give exactly one of 'year' or 'round' for when the event starts")
+            raise ValueError(
+                "has both or neither of 'year' and 'round'; "
+                "give exactly one of them for when the event starts"
+            )
         if self.kind == "export_quota" and self.quota_t is None:
-            raise ValueError("an export_quota event needs quota_t (tonnes per year)")
+            raise ValueError("an export_quota event needs quota_t; add quota_t (tonnes per year)")
         if self.kind in ("export_licensing", "disruption") and self.share > 1.0:
-            raise ValueError(f"share of a {self.kind} event must be between 0 and 1")
+            raise ValueError(
+                f"share of a {self.kind} event must be between 0 and 1; write a share such as 0.5"
+            )
         return self
 
 
@@ -299,7 +308,9 @@ class StochasticShocks(Frozen):
     def _ordered(self) -> StochasticShocks:
         lo, hi = self.disruption_severity
         if lo > hi:
-            raise ValueError("disruption_severity must be [low, high] with low <= high")
+            raise ValueError(
+                "disruption_severity must be [low, high] with low <= high; swap the two values"
+            )
         return self
 
 
