@@ -1,0 +1,102 @@
+"""The Dash app factory and its small router.
+
+Pages are plain modules with a ``layout(store, ...)`` function and a ``register(app, store)``
+function that attaches their callbacks to this app only, so every app made by
+:func:`create_app` (one per test, one per server) is independent and holds no module globals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import dash
+from dash import Input, Output, dcc, html
+
+from dashboard import ids
+from dashboard.geo import ASSETS_DIR
+from dashboard.pages import compare, records, replay
+from dashboard.store import RecordStore
+
+
+def _nav() -> html.Nav:
+    """The top navigation bar."""
+    return html.Nav(
+        id=ids.NAV,
+        className="nav",
+        children=[
+            html.Span("mineralgame", className="brand"),
+            dcc.Link("Records", href="/records", id="nav-records"),
+            dcc.Link("Compare", href="/compare", id="nav-compare"),
+        ],
+    )
+
+
+def route(store: RecordStore, pathname: str | None, search: str | None) -> html.Div:
+    """Return the page for a URL.
+
+    Args:
+        store: The record store.
+        pathname: URL path (``/``, ``/records``, ``/replay/<id>``, ``/compare``).
+        search: URL query string (``?round=3``, ``?ids=a,b``, ``?a=derisk&b=decouple``).
+
+    Returns:
+        The page layout (a not-found page for anything else).
+    """
+    path = (pathname or "/").rstrip("/") or "/"
+    query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    if path in ("/", "/records"):
+        return records.layout(store)
+    if path.startswith("/replay/") and path.count("/") == 2:
+        return replay.layout(store, path.split("/")[2], query.get("round"))
+    if path == "/compare":
+        return compare.layout(store, query)
+    return html.Div([html.H2("Page not found"), dcc.Link("Back to records", href="/records")])
+
+
+def create_app(
+    records_dir: Path,
+    *,
+    store: RecordStore | None = None,
+    cache_size: int = 32,
+    title: str = "mineralgame dashboard",
+) -> dash.Dash:
+    """Build the dashboard app for a records folder.
+
+    Args:
+        records_dir: Folder of run records (``docs/RECORD.md``).
+        store: A ready store (default: a new one over ``records_dir``).
+        cache_size: Loaded records kept in memory.
+        title: Browser tab title.
+
+    Returns:
+        The Dash app; its Flask server is ``app.server``.
+    """
+    store = store or RecordStore(Path(records_dir), cache_size=cache_size)
+    app = dash.Dash(
+        "dashboard",
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title=title,
+        update_title=None,
+    )
+    app.layout = html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            _nav(),
+            html.Main(id=ids.CONTENT, className="content"),
+        ]
+    )
+
+    @app.callback(
+        Output(ids.CONTENT, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search")
+    )
+    def _route(pathname: str | None, search: str | None) -> html.Div:
+        return route(store, pathname, search)
+
+    records.register(app, store)
+    replay.register(app, store)
+    compare.register(app, store)
+    app.server.config["RECORD_STORE"] = store
+    return app

@@ -1,0 +1,1 @@
+"""Dashboard pages: each module has ``layout(store, ...)`` and ``register(app, store)``."""

@@ -1,0 +1,441 @@
+"""Replay page: scrub or play a run round by round; map, network, prices, shortfall, events.
+
+Play/pause and stepping run in the browser (a clientside callback driven by ``dcc.Interval``);
+the server answers one callback per round change from frames precomputed in the store cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import Input, Output, Patch, State, dcc, html
+
+from dashboard import figures, ids
+from dashboard.frames import MAP_MEASURES, RecordFrames
+from dashboard.geo import TOPOJSON_URL, actor_of_code
+from dashboard.store import Record, RecordError, RecordStore
+from dashboard.views import country_panel
+
+SPEEDS = {"0.5×": 2000, "1×": 1000, "2×": 500, "4×": 250}
+GRAPH_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
+PLAY, PAUSE = "▶ Play", "❚❚ Pause"
+EVENT_COLUMNS = (
+    "kind",
+    "actor",
+    "target",
+    "mineral",
+    "stage",
+    "magnitude",
+    "description",
+    "source",
+)
+
+PLAY_JS = (
+    """
+function(nClicks, nIntervals, value, max, min, disabled) {
+    const C = window.dash_clientside;
+    const trig = C.callback_context.triggered.map(t => t.prop_id);
+    if (trig.includes("PLAY_ID.n_clicks")) {
+        if (disabled) {
+            const start = value >= max ? min : value;
+            return [start, false, "PAUSE_LABEL"];
+        }
+        return [C.no_update, true, "PLAY_LABEL"];
+    }
+    if (disabled) { return [C.no_update, C.no_update, C.no_update]; }
+    if (value >= max) { return [C.no_update, true, "PLAY_LABEL"]; }
+    const next = value + 1;
+    return [next, next >= max, next >= max ? "PLAY_LABEL" : "PAUSE_LABEL"];
+}
+""".replace("PLAY_ID", ids.REPLAY_PLAY)
+    .replace("PAUSE_LABEL", PAUSE)
+    .replace("PLAY_LABEL", PLAY)
+)
+
+
+def _error(message: str) -> html.Div:
+    """A page that says why a record cannot be shown."""
+    return html.Div(
+        [
+            html.H2("Cannot replay this record"),
+            html.P(message, id="replay-error"),
+            dcc.Link("Back to records", href="/records"),
+        ]
+    )
+
+
+def _header(record: Record) -> html.Div:
+    """Title line with scenario, strategy, seed and id."""
+    m = record.manifest
+    return html.Div(
+        id=ids.REPLAY_HEADER,
+        children=[
+            html.H2(f"Replay: {m.get('scenario_name', '?')}"),
+            html.Span(
+                f"strategy {m.get('strategy', '?')} · seed {m.get('seed', '?')} · "
+                f"{len(record.frames.rounds)} rounds · id {record.record_id}",
+                className="hint",
+            ),
+        ],
+    )
+
+
+def _controls(frames: RecordFrames, rnd: int) -> html.Div:
+    """Mineral, measure, play/pause, speed and the round slider."""
+    marks = {r: str(frames.years.get(r, r)) for r in frames.rounds}
+    return html.Div(
+        className="controls",
+        children=[
+            dcc.Dropdown(
+                id=ids.REPLAY_MINERAL,
+                options=frames.minerals,
+                value=frames.minerals[0],
+                clearable=False,
+                className="dropdown",
+            ),
+            dcc.Dropdown(
+                id=ids.REPLAY_MEASURE,
+                options=[{"label": v, "value": k} for k, v in MAP_MEASURES.items()],
+                value="dependence_dominant",
+                clearable=False,
+                className="dropdown wide",
+            ),
+            html.Button(PLAY, id=ids.REPLAY_PLAY, n_clicks=0),
+            dcc.Dropdown(
+                id=ids.REPLAY_SPEED,
+                options=[{"label": k, "value": v} for k, v in SPEEDS.items()],
+                value=SPEEDS["1×"],
+                clearable=False,
+                className="dropdown narrow",
+            ),
+            html.Span(id=ids.REPLAY_ROUND_LABEL, className="round-label"),
+            html.Div(
+                className="slider",
+                children=dcc.Slider(
+                    id=ids.REPLAY_SLIDER,
+                    min=frames.rounds[0],
+                    max=frames.rounds[-1],
+                    step=1,
+                    value=rnd,
+                    marks=marks,
+                    updatemode="drag",
+                ),
+            ),
+            dcc.Interval(id=ids.REPLAY_INTERVAL, interval=SPEEDS["1×"], disabled=True),
+        ],
+    )
+
+
+def _graph(graph_id: str, height: int) -> dcc.Graph:
+    """A graph that reads the map from local assets."""
+    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"height": f"{height}px"})
+
+
+def layout(store: RecordStore, record_id: str, round_param: str | None = None) -> html.Div:
+    """Replay page layout for one record.
+
+    Args:
+        store: The record store.
+        record_id: Record id from the URL (checked by the store).
+        round_param: Optional starting round from ``?round=``.
+
+    Returns:
+        The page, or an error page when the id is unknown or the record unreadable.
+    """
+    try:
+        record = store.load(record_id)
+    except RecordError as exc:
+        return _error(str(exc))
+    rnd = record.frames.clamp_round(round_param)
+    return html.Div(
+        [
+            dcc.Store(id=ids.REPLAY_RECORD, data=record.record_id),
+            dcc.Store(id=ids.REPLAY_COUNTRY, data=None),
+            _header(record),
+            _controls(record.frames, rnd),
+            html.Div(
+                className="grid",
+                children=[
+                    html.Div(_graph(ids.REPLAY_MAP, 380), className="card"),
+                    html.Div(_graph(ids.REPLAY_NETWORK, 380), className="card"),
+                    html.Div(_graph(ids.REPLAY_PRICES, 300), className="card"),
+                    html.Div(_graph(ids.REPLAY_SHORTFALL, 300), className="card"),
+                    html.Div(
+                        className="card",
+                        children=[html.H3("Events this round"), html.Div(id=ids.REPLAY_EVENTS)],
+                    ),
+                    html.Div(
+                        className="card",
+                        children=[
+                            html.H3("Country", id=ids.REPLAY_PANEL_TITLE),
+                            html.Div(
+                                id=ids.REPLAY_PANEL,
+                                children=html.P("Click a country on the map or network."),
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ]
+    )
+
+
+def _table(rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None) -> html.Table:
+    """A small HTML table of row dicts."""
+    if not rows:
+        return html.Table()
+    cols = [c for c in (columns or tuple(rows[0])) if c in rows[0]]
+    head = html.Thead(html.Tr([html.Th(c) for c in cols]))
+    body = html.Tbody([html.Tr([html.Td(_fmt(r.get(c))) for c in cols]) for r in rows])
+    return html.Table([head, body], className="small-table")
+
+
+def _fmt(value: object) -> str:
+    """Format a table cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+def pact_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
+    """Pacts joined or left at a round, from membership in this and the previous round."""
+    now = frames.round_slice(frames.pacts, rnd)
+    before = frames.round_slice(frames.pacts, rnd - 1)
+
+    def members(df: pd.DataFrame) -> set[tuple[str, str]]:
+        if df.empty:
+            return set()
+        return set(zip(df["pact"].astype(str), df["member"].astype(str), strict=True))
+
+    joined, left = members(now) - members(before), members(before) - members(now)
+    rows = [{"kind": "pact joined", "actor": m, "target": p} for p, m in sorted(joined)]
+    return rows + [{"kind": "pact left", "actor": m, "target": p} for p, m in sorted(left)]
+
+
+def events_view(frames: RecordFrames, rnd: int) -> html.Div:
+    """The round's events, pact changes and negotiation sessions."""
+    events = frames.round_slice(frames.events, rnd)
+    rows = (
+        [] if events.empty else events.astype(object).where(events.notna(), None).to_dict("records")
+    )
+    logged = {(r.get("kind"), r.get("actor"), r.get("target")) for r in rows}
+    extra = [
+        r
+        for r in pact_changes(frames, rnd)
+        if (r["kind"].replace(" ", "_"), r["actor"], r["target"]) not in logged
+    ]
+    parts: list[Any] = []
+    if rows or extra:
+        parts.append(_table(rows + extra, EVENT_COLUMNS))
+    else:
+        parts.append(html.P("No events this round."))
+    sessions = frames.round_slice(frames.negotiation, rnd)
+    if not sessions.empty:
+        parts.append(html.P(f"{len(sessions)} negotiation session(s) this round."))
+    return html.Div(parts)
+
+
+def _round_label(frames: RecordFrames, rnd: int) -> str:
+    """'round r (year y)'."""
+    return f"round {rnd} ({frames.years.get(rnd, '?')})"
+
+
+def _timeseries(frames: RecordFrames, mineral: str, rnd: int, country: str | None) -> tuple:
+    """Prices by region and shortfall by country, with the cursor at the round."""
+    prices = frames.prices.get((mineral, "refined"), pd.DataFrame())
+    price_fig = figures.timeseries_figure(
+        prices, cursor=rnd, title=f"Refined {mineral} price by region", y_label="USD/t"
+    )
+    short = frames.shortfall.get(mineral, pd.DataFrame())
+    short_fig = figures.timeseries_figure(
+        short,
+        cursor=rnd,
+        title=f"{mineral} shortfall",
+        y_label="share of requirement",
+        highlight=country,
+    )
+    return price_fig, short_fig
+
+
+def _cursor_patch(rnd: int) -> Patch:
+    """Move only the cursor of a time-series figure."""
+    patch = Patch()
+    patch["layout"]["shapes"][0]["x0"] = rnd
+    patch["layout"]["shapes"][0]["x1"] = rnd
+    return patch
+
+
+def render_round(
+    store: RecordStore,
+    record_id: str,
+    rnd: object,
+    mineral: str,
+    measure: str,
+    country: str | None,
+    trigger: str | None = None,
+) -> tuple[Any, ...]:
+    """Everything that changes with the round (the scrub callback's body).
+
+    Args:
+        store: The record store.
+        record_id: Record id.
+        rnd: Slider value.
+        mineral: Chosen mineral.
+        measure: Chosen map measure.
+        country: Selected country (or None).
+        trigger: Id of the input that changed; on a pure round change the time series only get
+            their cursor moved (a ``Patch``).
+
+    Returns:
+        ``(map, network, prices, shortfall, events, round label)``.
+    """
+    frames = store.load(record_id).frames
+    r = frames.clamp_round(rnd)
+    mineral = mineral if mineral in frames.minerals else frames.minerals[0]
+    measure = measure if measure in MAP_MEASURES else "dependence_dominant"
+    map_fig = figures.choropleth_figure(
+        frames.map_series(measure, mineral, r),
+        label=MAP_MEASURES[measure].split(" (")[0],
+        zrange=frames.map_ranges.get((measure, mineral), (0.0, 1.0)),
+        measure=measure,
+        selected=country,
+        title=f"{MAP_MEASURES[measure]}, {mineral}",
+    )
+    flows = frames.round_slice(frames.flows, r, mineral)
+    net_fig = figures.network_figure(
+        frames.countries,
+        frames.roles,
+        flows=flows,
+        pacts=frames.round_slice(frames.pacts, r),
+        contracts=frames.round_slice(frames.contracts, r),
+        tonnes_max=frames.flow_max.get(mineral, 0.0),
+        selected=country,
+        title=f"Flows of {mineral}, pacts and deals",
+    )
+    if trigger == ids.REPLAY_SLIDER:
+        prices_fig: Any = _cursor_patch(r)
+        short_fig: Any = _cursor_patch(r)
+    else:
+        prices_fig, short_fig = _timeseries(frames, mineral, r, country)
+    return map_fig, net_fig, prices_fig, short_fig, events_view(frames, r), _round_label(frames, r)
+
+
+def render_panel(
+    store: RecordStore, record_id: str, country: str | None, rnd: object, mineral: str
+):
+    """The country panel (title and body) for the selected country at a round."""
+    if not country:
+        return "Country", html.P("Click a country on the map or network.")
+    frames = store.load(record_id).frames
+    if country not in frames.roles:
+        return "Country", html.P("Unknown country.")
+    r = frames.clamp_round(rnd)
+    data = country_panel(frames, country, r, mineral)
+    title = f"{country} ({frames.roles[country]}), {_round_label(frames, r)}"
+    body = [
+        html.H4("Stocks, shortfall and dependence"),
+        _table(data["state"]),
+        dcc.Graph(
+            figure=figures.sources_figure(data["sources"], title=f"{mineral} sources"),
+            config={"displayModeBar": False},
+            id="replay-sources",
+        ),
+        html.H4("Deals and contracts"),
+        _table(data["deals"]) if data["deals"] else html.P("none"),
+        html.H4("Projects"),
+        _table(data["projects"]) if data["projects"] else html.P("none"),
+        html.H4("Pacts"),
+        _table(data["pacts"]) if data["pacts"] else html.P("none"),
+    ]
+    return title, html.Div(body, id="replay-panel-body")
+
+
+def selected_country(click: dict | None, actors: set[str]) -> str | None:
+    """The actor behind a map or network click (None if the click is not on a country)."""
+    try:
+        point = (click or {})["points"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    code = point.get("customdata") or point.get("location")
+    if isinstance(code, list):
+        code = code[0] if code else None
+    return actor_of_code(str(code), frozenset(actors)) if code else None
+
+
+def register(app: dash.Dash, store: RecordStore) -> None:
+    """Attach the page's callbacks to an app."""
+    app.clientside_callback(
+        PLAY_JS,
+        Output(ids.REPLAY_SLIDER, "value"),
+        Output(ids.REPLAY_INTERVAL, "disabled"),
+        Output(ids.REPLAY_PLAY, "children"),
+        Input(ids.REPLAY_PLAY, "n_clicks"),
+        Input(ids.REPLAY_INTERVAL, "n_intervals"),
+        State(ids.REPLAY_SLIDER, "value"),
+        State(ids.REPLAY_SLIDER, "max"),
+        State(ids.REPLAY_SLIDER, "min"),
+        State(ids.REPLAY_INTERVAL, "disabled"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function(v) { return v; }",
+        Output(ids.REPLAY_INTERVAL, "interval"),
+        Input(ids.REPLAY_SPEED, "value"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.REPLAY_MAP, "figure"),
+        Output(ids.REPLAY_NETWORK, "figure"),
+        Output(ids.REPLAY_PRICES, "figure"),
+        Output(ids.REPLAY_SHORTFALL, "figure"),
+        Output(ids.REPLAY_EVENTS, "children"),
+        Output(ids.REPLAY_ROUND_LABEL, "children"),
+        Input(ids.REPLAY_SLIDER, "value"),
+        Input(ids.REPLAY_MINERAL, "value"),
+        Input(ids.REPLAY_MEASURE, "value"),
+        Input(ids.REPLAY_COUNTRY, "data"),
+        State(ids.REPLAY_RECORD, "data"),
+    )
+    def _scrub(rnd: int, mineral: str, measure: str, country: str | None, record_id: str):
+        try:
+            return render_round(
+                store, record_id, rnd, mineral, measure, country, dash.ctx.triggered_id
+            )
+        except RecordError as exc:
+            empty = figures.empty_figure(str(exc))
+            return empty, empty, empty, empty, str(exc), ""
+
+    @app.callback(
+        Output(ids.REPLAY_COUNTRY, "data"),
+        Input(ids.REPLAY_MAP, "clickData"),
+        Input(ids.REPLAY_NETWORK, "clickData"),
+        State(ids.REPLAY_RECORD, "data"),
+        prevent_initial_call=True,
+    )
+    def _select(map_click: dict | None, net_click: dict | None, record_id: str):
+        click = map_click if dash.ctx.triggered_id == ids.REPLAY_MAP else net_click
+        try:
+            actors = set(store.load(record_id).frames.roles)
+        except RecordError:
+            return dash.no_update
+        return selected_country(click, actors) or dash.no_update
+
+    @app.callback(
+        Output(ids.REPLAY_PANEL_TITLE, "children"),
+        Output(ids.REPLAY_PANEL, "children"),
+        Input(ids.REPLAY_COUNTRY, "data"),
+        Input(ids.REPLAY_SLIDER, "value"),
+        Input(ids.REPLAY_MINERAL, "value"),
+        State(ids.REPLAY_RECORD, "data"),
+        prevent_initial_call=True,
+    )
+    def _panel(country: str | None, rnd: int, mineral: str, record_id: str):
+        try:
+            return render_panel(store, record_id, country, rnd, mineral)
+        except RecordError as exc:
+            return "Country", html.P(str(exc))

@@ -1,0 +1,270 @@
+"""Pure data views over loaded records: the records table, a country's panel and compare data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.frames import RecordFrames
+from dashboard.store import Record, RecordEntry
+
+SUMMARY_COLUMNS: dict[str, str] = {
+    "cumulative_shortfall_share": "cum. shortfall share",
+    "cumulative_cost_usd": "cum. cost (USD)",
+    "end_dependence": "end dependence",
+    "end_refining_hhi": "end refining HHI",
+    "welfare_usd": "welfare (USD)",
+    "mean_price_usd_per_t": "mean price (USD/t)",
+}
+COMPARE_MEASURES: dict[str, tuple[str, str | None]] = {
+    "shortfall_share": ("Shortfall (share of requirement)", "demand_t"),
+    "dependence_dominant": ("Dependence on the dominant refiner (share)", "consumption_t"),
+    "stock_cover_days": ("Stockpile cover (days)", "demand_t"),
+    "price_usd_per_t": ("Price paid (USD/t)", "consumption_t"),
+    "import_spend_usd": ("Import spend (USD)", None),
+    "hhi_refiners": ("HHI of refiners (0–1)", "consumption_t"),
+}
+PANEL_COLUMNS = (
+    "stock_t",
+    "stock_cover_days",
+    "shortfall_share",
+    "dependence_dominant",
+    "top_refiner_share",
+    "price_usd_per_t",
+    "consumption_t",
+)
+
+
+def record_row(entry: RecordEntry) -> dict[str, Any]:
+    """Return one row of the records table for a readable entry."""
+    m = entry.manifest
+    summary = m.get("summary") if isinstance(m.get("summary"), dict) else {}
+    row: dict[str, Any] = {
+        "id": entry.record_id,
+        "open": f"[replay](/replay/{entry.record_id})",
+        "scenario": str(m.get("scenario_name") or ""),
+        "strategy": str(m.get("strategy") or ""),
+        "seed": m.get("seed") if isinstance(m.get("seed"), int) else None,
+        "rounds": m.get("rounds") if isinstance(m.get("rounds"), int) else None,
+        "folder": entry.name,
+    }
+    for key in SUMMARY_COLUMNS:
+        value = summary.get(key)
+        row[key] = float(value) if isinstance(value, int | float) else None
+    return row
+
+
+def record_label(record: Record) -> str:
+    """Return a short unique label: strategy, seed and id prefix."""
+    m = record.manifest
+    return f"{m.get('strategy', '?')} s{m.get('seed', '?')} [{record.record_id[:6]}]"
+
+
+def country_panel(frames: RecordFrames, country: str, rnd: int, mineral: str) -> dict[str, Any]:
+    """Collect what the country panel shows at one round.
+
+    Args:
+        frames: The record's frames.
+        country: Actor code.
+        rnd: Round.
+        mineral: Mineral for the sources chart.
+
+    Returns:
+        ``state`` (rows by mineral), ``sources`` (frame), ``deals``, ``projects`` and ``pacts``
+        (lists of row dicts).
+    """
+    state = []
+    for m in frames.minerals:
+        sl = frames.round_slice(frames.cm, rnd, m)
+        if country in sl.index:
+            row = sl.loc[country]
+            state.append({"mineral": m, **{c: _num(row.get(c)) for c in PANEL_COLUMNS}})
+    sources = frames.round_slice(frames.sources, rnd, mineral)
+    if not sources.empty:
+        sources = sources[sources["country"] == country]
+    contracts = frames.round_slice(frames.contracts, rnd)
+    if not contracts.empty:
+        contracts = contracts[(contracts["buyer"] == country) | (contracts["seller"] == country)]
+    projects = frames.round_slice(frames.projects, rnd)
+    if not projects.empty:
+        projects = projects[(projects["owner"] == country) | (projects["host"] == country)]
+    pacts = frames.round_slice(frames.pacts, rnd)
+    if not pacts.empty:
+        pacts = pacts[pacts["member"] == country]
+    return {
+        "state": state,
+        "sources": sources,
+        "deals": _rows(contracts),
+        "projects": _rows(projects),
+        "pacts": _rows(pacts),
+    }
+
+
+def _num(value: object) -> float | None:
+    """Return a finite float or None."""
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a frame as JSON-safe row dicts."""
+    if df.empty:
+        return []
+    out = df.drop(columns=["round"], errors="ignore").astype(object)
+    return out.where(pd.notna(out), None).to_dict("records")
+
+
+def _members(cm: pd.DataFrame) -> pd.DataFrame:
+    """Member states' rows (all rows when the record has no members)."""
+    members = cm[cm["role"] == "member"]
+    return members if not members.empty else cm
+
+
+def country_frame(record: Record, measure: str, mineral: str) -> pd.DataFrame:
+    """Rounds × member countries of one measure for one mineral."""
+    cm = _members(record.tables["country_mineral"])
+    cm = cm[cm["mineral"] == mineral]
+    if cm.empty or measure not in cm.columns:
+        return pd.DataFrame()
+    return cm.pivot_table(index="round", columns="country", values=measure, aggfunc="mean")
+
+
+def members_series(record: Record, measure: str, mineral: str) -> pd.Series:
+    """Member states' aggregate of a measure per round (weighted mean, or sum for spend)."""
+    cm = _members(record.tables["country_mineral"])
+    cm = cm[cm["mineral"] == mineral]
+    if cm.empty or measure not in cm.columns:
+        return pd.Series(dtype=float)
+    weight = COMPARE_MEASURES.get(measure, ("", None))[1]
+    if weight is None or weight not in cm.columns:
+        return cm.groupby("round")[measure].sum()
+    w = cm[weight].clip(lower=0)
+    num = (cm[measure] * w).groupby(cm["round"]).sum()
+    den = w.groupby(cm["round"]).sum()
+    return (num / den.where(den > 0)).fillna(cm.groupby("round")[measure].mean())
+
+
+def band_stats(series: Sequence[pd.Series]) -> pd.DataFrame:
+    """Mean, 5 % and 95 % quantiles and count per round across runs."""
+    stacked = pd.concat(list(series), axis=1)
+    return pd.DataFrame(
+        {
+            "mean": stacked.mean(axis=1),
+            "p05": stacked.quantile(0.05, axis=1),
+            "p95": stacked.quantile(0.95, axis=1),
+            "n": stacked.notna().sum(axis=1),
+        }
+    )
+
+
+@dataclass
+class CompareData:
+    """The data behind the three compare figures."""
+
+    side: dict[str, pd.DataFrame] = field(default_factory=dict)
+    diff: dict[str, pd.DataFrame] = field(default_factory=dict)
+    band: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def csv_frame(self, which: str) -> pd.DataFrame:
+        """Return the long-format table behind one figure (``side``, ``diff`` or ``band``)."""
+        if which == "band":
+            parts = [
+                f.assign(group=k).rename_axis("round").reset_index() for k, f in self.band.items()
+            ]
+            return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        source = self.side if which == "side" else self.diff
+        parts = [
+            f.rename_axis(index="round", columns="series").stack().rename("value").reset_index()
+            .assign(panel=k)
+            for k, f in source.items()
+            if not f.empty
+        ]  # fmt: skip
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def compare_records(records: Sequence[Record], measure: str, mineral: str) -> CompareData:
+    """Compare runs: side by side, each minus the first, and bands by strategy across seeds."""
+    out = CompareData()
+    labelled = [(record_label(r), r) for r in records]
+    for label, r in labelled:
+        out.side[label] = country_frame(r, measure, mineral)
+    if len(labelled) >= 2:
+        base_label, _ = labelled[0]
+        base = out.side[base_label]
+        for label, _r in labelled[1:]:
+            out.diff[f"{label} − {base_label}"] = out.side[label].sub(base)
+    groups: dict[str, list[pd.Series]] = {}
+    for r in records:
+        groups.setdefault(str(r.manifest.get("strategy", "?")), []).append(
+            members_series(r, measure, mineral)
+        )
+    out.band = {k: band_stats(v) for k, v in groups.items()}
+    return out
+
+
+def compare_strategies(
+    pairs: Sequence[tuple[Record, Record]], names: tuple[str, str], measure: str, mineral: str
+) -> CompareData:
+    """Compare two strategies over runs paired by seed (common random numbers).
+
+    Args:
+        pairs: ``(run under A, run under B)`` with the same scenario and seed.
+        names: Strategy names ``(A, B)``.
+        measure: Measure (a ``country_mineral`` column).
+        mineral: Mineral.
+
+    Returns:
+        Side by side means over seeds, the mean paired difference B − A, and bands for A, B.
+    """
+    out = CompareData()
+    if not pairs:
+        return out
+    a_frames = [country_frame(a, measure, mineral) for a, _ in pairs]
+    b_frames = [country_frame(b, measure, mineral) for _, b in pairs]
+    n = len(pairs)
+    out.side[f"{names[0]} (mean of {n})"] = sum(a_frames[1:], a_frames[0]) / n
+    out.side[f"{names[1]} (mean of {n})"] = sum(b_frames[1:], b_frames[0]) / n
+    diffs = [b.sub(a) for a, b in zip(a_frames, b_frames, strict=True)]
+    out.diff[f"{names[1]} − {names[0]}, paired mean"] = sum(diffs[1:], diffs[0]) / n
+    out.band = {
+        names[0]: band_stats([members_series(a, measure, mineral) for a, _ in pairs]),
+        names[1]: band_stats([members_series(b, measure, mineral) for _, b in pairs]),
+        f"{names[1]} − {names[0]} (paired)": band_stats(
+            [
+                members_series(b, measure, mineral) - members_series(a, measure, mineral)
+                for a, b in pairs
+            ]
+        ),
+    }
+    return out
+
+
+def pair_by_seed(
+    entries: Sequence[RecordEntry], strategy_a: str, strategy_b: str, scenario: str | None = None
+) -> list[tuple[str, str]]:
+    """Pair record ids of two strategies by (scenario, seed); unmatched runs are left out."""
+
+    def key(e: RecordEntry) -> tuple[str, Any]:
+        return (str(e.manifest.get("scenario_name")), e.manifest.get("seed"))
+
+    chosen = [e for e in entries if scenario in (None, "", e.manifest.get("scenario_name"))]
+    a = {key(e): e.record_id for e in chosen if e.manifest.get("strategy") == strategy_a}
+    b = {key(e): e.record_id for e in chosen if e.manifest.get("strategy") == strategy_b}
+    return [(a[k], b[k]) for k in sorted(set(a) & set(b), key=str)]
+
+
+def strategies_of(entries: Sequence[RecordEntry]) -> list[str]:
+    """Distinct strategies of readable entries."""
+    return sorted({str(e.manifest.get("strategy")) for e in entries if e.readable})
+
+
+def summary_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Records table rows as a frame (for CSV export of the listing)."""
+    return pd.DataFrame(list(rows))
