@@ -1,0 +1,144 @@
+"""Offer policies: which outcome to propose once the target utility is set.
+
+The *band* is the set of outcomes whose utility is at least the target. Because a
+:class:`~mineralgame.negotiation.utilities.UtilityTable` keeps its outcomes sorted best first,
+the band is always a prefix of that order, and every policy works on a slice (no copies of the
+outcome space, no Python loops). If the target is above the best utility the band is the best
+outcome alone. Ties are broken by the table order: higher own utility, then lower index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from mineralgame.negotiation.utilities import UtilityTable
+
+__all__ = [
+    "OFFER_POLICIES",
+    "AtTarget",
+    "BestOffer",
+    "OfferPolicy",
+    "RandomInBand",
+    "Similarity",
+    "make_offer_policy",
+]
+
+
+@runtime_checkable
+class OfferPolicy(Protocol):
+    """Chooses an outcome index whose utility meets the target."""
+
+    def select(
+        self,
+        table: UtilityTable,
+        target: float,
+        opponent_last: int | None,
+        rng: np.random.Generator,
+    ) -> int:
+        """Index of the outcome to propose."""
+        ...
+
+
+def _band(table: UtilityTable, target: float) -> int:
+    return max(1, table.band_size(target))
+
+
+@dataclass(frozen=True)
+class BestOffer:
+    """Always propose the own best outcome (ignores the target: a "hardheaded" bidder)."""
+
+    def select(
+        self,
+        table: UtilityTable,
+        target: float,
+        opponent_last: int | None,
+        rng: np.random.Generator,
+    ) -> int:
+        """The best outcome."""
+        return table.best
+
+
+@dataclass(frozen=True)
+class AtTarget:
+    """Propose the band outcome with the lowest utility, i.e. the one closest to the target.
+
+    This is how NegMAS's time-based negotiators bid. Among outcomes with that utility, the lowest
+    index is chosen.
+    """
+
+    def select(
+        self,
+        table: UtilityTable,
+        target: float,
+        opponent_last: int | None,
+        rng: np.random.Generator,
+    ) -> int:
+        """The least-good outcome still at or above the target."""
+        m = _band(table, target)
+        worst = table.sorted_values[m - 1]
+        first = int(np.searchsorted(-table.sorted_values, -worst, side="left"))
+        return int(table.order[first:m].min())
+
+
+@dataclass(frozen=True)
+class RandomInBand:
+    """Propose a uniformly random outcome from the band (drawn from the passed Generator)."""
+
+    def select(
+        self,
+        table: UtilityTable,
+        target: float,
+        opponent_last: int | None,
+        rng: np.random.Generator,
+    ) -> int:
+        """A random band outcome."""
+        m = _band(table, target)
+        return int(table.order[rng.integers(m)])
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Faratin et al. (2002) trade-off: the band outcome closest to the opponent's last offer.
+
+    Distance is L1 over normalised issue coordinates. Before the opponent has offered anything,
+    the own best outcome is proposed.
+    """
+
+    def select(
+        self,
+        table: UtilityTable,
+        target: float,
+        opponent_last: int | None,
+        rng: np.random.Generator,
+    ) -> int:
+        """The band outcome nearest the opponent's last offer."""
+        if opponent_last is None:
+            return table.best
+        m = _band(table, target)
+        point = table.space.normalised[opponent_last]
+        distance = np.abs(table.sorted_points[:m] - point).sum(axis=1)
+        return int(table.order[int(np.argmin(distance))])
+
+
+OFFER_POLICIES: dict[str, Callable[..., OfferPolicy]] = {
+    "best": BestOffer,
+    "at_target": AtTarget,
+    "random_in_band": RandomInBand,
+    "similarity": Similarity,
+}
+"""Offer policies by name."""
+
+
+def make_offer_policy(name: str, **params: Any) -> OfferPolicy:
+    """Build a registered offer policy by name."""
+    try:
+        factory = OFFER_POLICIES[name]
+    except KeyError:
+        raise KeyError(
+            f"Unknown offer policy {name!r}; choose one of {sorted(OFFER_POLICIES)}"
+        ) from None
+    return factory(**params)
