@@ -1,0 +1,589 @@
+"""Run an experiment's design on Dask distributed (or serially), resumably.
+
+* The driver expands the design, writes ``design.parquet`` and skips every run already
+  committed in ``parts/runs`` (so running the same command again continues a sweep).
+* Runs are grouped into chunks sized from a pilot wave (about ``chunk_target_seconds`` per
+  task, at least four tasks per worker) and submitted through a ``concurrent.futures``
+  executor: a Dask ``LocalCluster`` by default, an existing scheduler, any executor, or the
+  in-process serial one. At most a few chunks per worker are in flight, so the driver's
+  memory stays flat however long the sweep.
+* Workers evaluate each run in a ``try``: a run that raises is recorded as failed with its
+  traceback and the sweep goes on. They write each chunk's results as Parquet parts
+  (temporary file, then ``os.replace``) and return only a small report. A worker that dies is
+  replaced by its nanny and the task retried (Dask ``retries=`` and ``allowed-failures``).
+
+The evaluator is any ``Callable[[RunSpec], RunOutput]``; the default runs the model through
+``mineralgame.run``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import importlib
+import itertools
+import math
+import os
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mineralgame.config.load import Problem
+from mineralgame.experiments.design import (
+    RunSpec,
+    build_design,
+    canonical_json,
+    run_specs,
+)
+from mineralgame.experiments.spec import (
+    MODEL_EVALUATOR,
+    Execution,
+    Experiment,
+    ExperimentError,
+    Outputs,
+)
+from mineralgame.experiments.store import (
+    SERIES_KEYS,
+    finished_run_ids,
+    new_part_id,
+    part_path,
+    prepare_folder,
+    record_invocation,
+    sweep_lock,
+    write_json_atomic,
+    write_parquet_atomic,
+)
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What one run returns.
+
+    Attributes:
+        scalars: Run scalars (outcomes) by name.
+        series: Long series: ``table, round, [country, mineral, stage, region], variable,
+            value``; None if none kept.
+        events: The run's events table; None if not kept.
+    """
+
+    scalars: Mapping[str, float]
+    series: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+
+
+Evaluator = Callable[[RunSpec], RunOutput]
+
+
+# ---------------------------------------------------------------------------------------------
+# The default evaluator: the model
+
+
+def evaluate_model(spec: RunSpec) -> RunOutput:
+    """Run the mineralgame model for one run spec (imports the model lazily)."""
+    import mineralgame
+
+    run = mineralgame.run  # type: ignore[attr-defined]
+    result = run(
+        spec.scenario,
+        strategy=spec.strategy,
+        seed=spec.seed,
+        rounds=spec.rounds,
+        overrides=dict(spec.overrides) or None,
+    )
+    return output_from_tables(result.summary, result.tables, spec.outputs)
+
+
+def output_from_tables(
+    summary: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], outputs: Outputs
+) -> RunOutput:
+    """Select the kept scalars, series and events from a run's summary and tables."""
+    numeric = {k: float(v) for k, v in summary.items() if _is_number(v)}
+    if outputs.scalars:
+        missing = [name for name in outputs.scalars if name not in numeric]
+        if missing:
+            have = ", ".join(sorted(numeric))
+            raise KeyError(f"run scalars {missing} are not in the run summary (it has: {have})")
+        numeric = {name: numeric[name] for name in outputs.scalars}
+    series = long_series(tables, outputs) if outputs.series else None
+    events = tables.get("events") if outputs.events else None
+    return RunOutput(numeric, series, events)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def long_series(tables: Mapping[str, pd.DataFrame], outputs: Outputs) -> pd.DataFrame | None:
+    """Melt the kept columns of run-record tables into the long series format."""
+    cfg = outputs.series
+    if cfg is None:
+        return None
+    frames = []
+    for name, columns in cfg.tables.items():
+        if name not in tables:
+            raise KeyError(f"series table '{name}' is not in the run record ({sorted(tables)})")
+        df = tables[name]
+        last = df["round"].max()
+        df = df[(df["round"] % cfg.every == 0) | (df["round"] == last)]
+        keys = [k for k in SERIES_KEYS if k in df.columns]
+        long = df.melt(["round", *keys], list(columns), var_name="variable", value_name="value")
+        frames.append(long.assign(table=name))
+    return normalize_series(pd.concat(frames, ignore_index=True)) if frames else None
+
+
+def normalize_series(df: pd.DataFrame) -> pd.DataFrame:
+    """Give a long series frame the fixed columns and types of the ``series`` table."""
+    out = pd.DataFrame(
+        {
+            "table": df["table"].astype(str),
+            "round": df["round"].astype("int64"),
+        }
+    )
+    for key in SERIES_KEYS:
+        values = df[key] if key in df.columns else pd.Series(None, index=df.index)
+        out[key] = values.astype("string")
+    out["variable"] = df["variable"].astype(str)
+    out["value"] = df["value"].astype("float64")
+    return out
+
+
+def resolve_evaluator(name: str) -> Evaluator:
+    """The evaluator an experiment names: 'mineralgame' or 'module:function'."""
+    if name == MODEL_EVALUATOR:
+        return evaluate_model
+    module, _, attr = name.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        msg = f"cannot import '{name}' ({exc})"
+        fix = "give an importable module:function"
+        raise ExperimentError([Problem("<experiment>", "evaluator", msg, fix)]) from exc
+    if not callable(fn):
+        raise ExperimentError([Problem("<experiment>", "evaluator", f"{name} is not callable")])
+    return fn  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker side: one chunk
+
+
+@dataclass(frozen=True)
+class ChunkReport:
+    """What a task sends back: counts and timings, never results."""
+
+    runs: int
+    failed: int
+    run_s: float
+    worker: str
+
+
+def worker_name() -> str:
+    """Host and process id of this worker."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_chunk(evaluator: Evaluator, specs: Sequence[RunSpec], out: str) -> ChunkReport:
+    """Evaluate a chunk of runs and commit their results as Parquet parts.
+
+    Args:
+        evaluator: The run function.
+        specs: The chunk's runs.
+        out: The results folder (shared with the driver).
+
+    Returns:
+        Counts and timings of the chunk.
+    """
+    folder, part = Path(out), new_part_id()
+    rows, series, events = [], [], []
+    for spec in specs:
+        row, output = _evaluate(evaluator, spec, folder)
+        rows.append(row)
+        if output is not None and output.series is not None and len(output.series):
+            series.append(normalize_series(output.series).assign(run_id=spec.run_id))
+        if output is not None and output.events is not None and len(output.events):
+            events.append(output.events.assign(run_id=spec.run_id))
+    for table, frames in (("series", series), ("events", events)):
+        if frames:
+            df = pd.concat(frames, ignore_index=True)
+            df = df[["run_id", *[c for c in df.columns if c != "run_id"]]]
+            write_parquet_atomic(df, part_path(folder, table, part))
+    write_parquet_atomic(pd.DataFrame(rows), part_path(folder, "runs", part))
+    failed = sum(row["status"] != "ok" for row in rows)
+    return ChunkReport(len(rows), failed, sum(row["wall_s"] for row in rows), worker_name())
+
+
+def _evaluate(
+    evaluator: Evaluator, spec: RunSpec, out: Path
+) -> tuple[dict[str, Any], RunOutput | None]:
+    start = time.perf_counter()
+    try:
+        output = evaluator(spec)
+        scalars = {k: float(v) for k, v in output.scalars.items()}
+        error_type, error, status = None, None, "ok"
+    except Exception as exc:
+        output, scalars, status = None, {}, "failed"
+        error_type, error = type(exc).__name__, str(exc)[:500]
+        record_failure(out, spec, error_type, error, traceback.format_exc())
+    row = {
+        "run_id": spec.run_id,
+        "status": status,
+        "error_type": error_type,
+        "error": error,
+        "wall_s": time.perf_counter() - start,
+        "worker": worker_name(),
+        "finished_at": time.time(),
+        **scalars,
+    }
+    return row, output
+
+
+def record_failure(out: Path, spec: RunSpec, error_type: str, error: str, tb: str) -> None:
+    """Write ``failures/<run_id>.json``: what failed, its traceback and how to rerun it."""
+    record = {
+        "run_id": spec.run_id,
+        "error_type": error_type,
+        "error": error,
+        "traceback": tb,
+        "params": dict(spec.params),
+        "seed": spec.seed,
+        "replicate": spec.replicate,
+        "strategy": spec.strategy,
+        "overrides": dict(spec.overrides),
+        "scenario": spec.scenario,
+        "worker": worker_name(),
+        "rerun": f"mineralgame sweep rerun {out} {spec.run_id} --out runs/{spec.run_id}",
+    }
+    write_json_atomic(record, out / "failures" / f"{spec.run_id}.json")
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver side
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each task in the calling process when it is submitted (tests, pdb)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        """Run ``fn(*args, **kwargs)`` now; return a finished future."""
+        future: cf.Future[Any] = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """Outcome of one invocation of a sweep.
+
+    Attributes:
+        out: Results folder.
+        total: Runs in the design.
+        skipped: Runs already finished before this invocation.
+        executed: Runs executed now.
+        failed: Runs executed now that raised.
+        pending: Runs still not finished (e.g. after ``max_runs``).
+        wall_s: Wall time of the execution phase [s].
+        workers: Worker processes used.
+        backend: 'serial', 'local', the scheduler address or 'executor'.
+    """
+
+    out: Path
+    total: int
+    skipped: int
+    executed: int
+    failed: int
+    pending: int
+    wall_s: float
+    workers: int
+    backend: str
+
+
+@dataclass
+class ChunkSizer:
+    """Sizes chunks from a pilot wave of single-run tasks."""
+
+    execution: Execution
+    workers: int
+    todo: int
+    run_s: list[float] = field(default_factory=list)
+
+    def size(self) -> int:
+        """Runs in the next chunk."""
+        if self.execution.chunk_size:
+            return self.execution.chunk_size
+        if not self.run_s:
+            return 1
+        per_run = max(sum(self.run_s) / len(self.run_s), 1e-6)
+        cap = max(1, math.ceil(self.todo / (4 * self.workers)))
+        return max(1, min(round(self.execution.chunk_target_seconds / per_run), cap))
+
+    def in_flight(self) -> int:
+        """Chunks to keep submitted at once."""
+        if not self.execution.chunk_size and not self.run_s:
+            return self.workers
+        return 2 * self.workers + 2
+
+    def observe(self, report: ChunkReport) -> None:
+        """Record a finished chunk's timing."""
+        if report.runs:
+            self.run_s.append(report.run_s / report.runs)
+
+
+def scenario_base(exp: Experiment) -> dict[str, Any] | None:
+    """The resolved scenario (defaults included) as a plain mapping, or None."""
+    path = exp.scenario_path()
+    if path is None:
+        return None
+    from mineralgame.config.load import load_scenario
+
+    return load_scenario(path).model_dump(mode="json")
+
+
+def run_experiment(
+    exp: Experiment,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    executor: cf.Executor | None = None,
+    max_runs: int | None = None,
+    evaluator: Evaluator | None = None,
+    progress: bool = True,
+    retry_failed: bool = True,
+) -> SweepReport:
+    """Run (or continue) an experiment into a results folder.
+
+    Args:
+        exp: The experiment.
+        out: Results folder; created if missing, continued if it holds this design.
+        workers: Worker processes of the local cluster (default: all cores).
+        scheduler: Address (tcp://host:port) or scheduler file of an existing Dask cluster.
+        serial: Run in this process, without Dask.
+        executor: Any ``concurrent.futures`` executor to use instead.
+        max_runs: Execute at most this many pending runs now.
+        evaluator: Run function; default: the one the experiment names.
+        progress: Show a progress bar with ETA on standard error.
+        retry_failed: Run again the runs whose last attempt failed.
+
+    Returns:
+        Counts and timings of this invocation.
+
+    Raises:
+        ExperimentError: if the folder holds another design or the parameters do not fit the
+            scenario.
+    """
+    folder = Path(out)
+    base = scenario_base(exp)
+    design = build_design(exp, base)
+    fn = evaluator or resolve_evaluator(exp.evaluator)
+    if exp.evaluator == MODEL_EVALUATOR and evaluator is None:
+        check_overrides(exp, design.runs)
+    with sweep_lock(folder):
+        prepare_folder(folder, exp, design.runs, design.sample, base)
+        done = finished_run_ids(folder, include_failed=not retry_failed)
+        todo = design.runs[~design.runs["run_id"].isin(done)]
+        skipped = len(design.runs) - len(todo)
+        if max_runs is not None:
+            todo = todo.iloc[:max_runs]
+        started = time.time()
+        with open_executor(exp.execution, workers, scheduler, serial, executor) as (ex, n, name):
+            executed, failed = execute(
+                ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress
+            )
+        report = SweepReport(
+            out=folder,
+            total=len(design.runs),
+            skipped=skipped,
+            executed=executed,
+            failed=failed,
+            pending=len(design.runs) - skipped - executed,
+            wall_s=time.time() - started,
+            workers=n,
+            backend=name,
+        )
+        record_invocation(folder, invocation_entry(report, started))
+    return report
+
+
+def invocation_entry(report: SweepReport, started: float) -> dict[str, Any]:
+    """The manifest's record of one invocation."""
+    rate = report.executed / report.wall_s if report.wall_s > 0 else 0.0
+    return {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "backend": report.backend,
+        "workers": report.workers,
+        "skipped": report.skipped,
+        "executed": report.executed,
+        "failed": report.failed,
+        "pending": report.pending,
+        "wall_s": round(report.wall_s, 3),
+        "runs_per_s": round(rate, 3),
+    }
+
+
+def execute(
+    ex: cf.Executor,
+    workers: int,
+    evaluator: Evaluator,
+    specs: Iterator[RunSpec],
+    todo: int,
+    out: Path,
+    exp: Experiment,
+    progress: bool,
+) -> tuple[int, int]:
+    """Submit chunks with bounded concurrency; return (runs executed, runs failed)."""
+    from tqdm import tqdm
+
+    sizer = ChunkSizer(exp.execution, workers, todo)
+    inflight: dict[cf.Future[ChunkReport], list[RunSpec]] = {}
+    executed = failed = 0
+    bar = tqdm(total=todo, unit="run", disable=not progress, smoothing=0.05, file=sys.stderr)
+    try:
+        while True:
+            while len(inflight) < sizer.in_flight():
+                chunk = list(itertools.islice(specs, sizer.size()))
+                if not chunk:
+                    break
+                inflight[ex.submit(run_chunk, evaluator, chunk, str(out))] = chunk
+            if not inflight:
+                break
+            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                report = _collect(future, inflight.pop(future), out)
+                sizer.observe(report)
+                executed, failed = executed + report.runs, failed + report.failed
+                bar.update(report.runs)
+                bar.set_postfix(failed=failed, refresh=False)
+    except BaseException:
+        for future in inflight:
+            future.cancel()
+        raise
+    finally:
+        bar.close()
+    return executed, failed
+
+
+def _collect(future: cf.Future[ChunkReport], chunk: list[RunSpec], out: Path) -> ChunkReport:
+    """The chunk's report; if the task itself failed, record its runs as failed."""
+    try:
+        return future.result()
+    except Exception as exc:
+        tb = "".join(traceback.format_exception(exc))
+        rows = []
+        for spec in chunk:
+            record_failure(out, spec, type(exc).__name__, str(exc)[:500], tb)
+            rows.append(_failed_row(spec, exc))
+        write_parquet_atomic(pd.DataFrame(rows), part_path(out, "runs", new_part_id()))
+        return ChunkReport(len(chunk), len(chunk), 0.0, "driver")
+
+
+def _failed_row(spec: RunSpec, exc: BaseException) -> dict[str, Any]:
+    return {
+        "run_id": spec.run_id,
+        "status": "failed",
+        "error_type": type(exc).__name__,
+        "error": str(exc)[:500],
+        "wall_s": 0.0,
+        "worker": "driver",
+        "finished_at": time.time(),
+    }
+
+
+@contextlib.contextmanager
+def open_executor(
+    execution: Execution,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    executor: cf.Executor | None,
+) -> Iterator[tuple[cf.Executor, int, str]]:
+    """Yield (executor, worker count, backend name); close what was opened here."""
+    if executor is not None:
+        yield executor, workers or os.cpu_count() or 1, "executor"
+        return
+    if serial:
+        yield SerialExecutor(), 1, "serial"
+        return
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        is_file = Path(scheduler).is_file()
+        client = Client(scheduler_file=scheduler) if is_file else Client(scheduler)
+        client.wait_for_workers(1, timeout=120)
+        n = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        name = str(client.scheduler.address) if client.scheduler else scheduler
+    else:
+        n = workers or os.cpu_count() or 1
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client, name = Client(cluster), "local"
+    try:
+        yield client.get_executor(retries=execution.task_retries, pure=False), n, name
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def check_overrides(exp: Experiment, runs: pd.DataFrame) -> None:
+    """Load the scenario with the overrides of a few telling runs; report what does not fit.
+
+    Checks the first run of each policy and the runs at the extremes of every numeric
+    uncertainty, so that a path, value or strategy the scenario rejects fails before the
+    sweep starts rather than in every run.
+    """
+    from mineralgame.config.load import ScenarioError, load_scenario
+
+    path = exp.scenario_path()
+    if path is None or runs.empty:
+        return
+    seen: set[str] = set()
+    for spec in run_specs(exp, runs.iloc[telling_rows(exp, runs)]):
+        key = canonical_json([spec.strategy, dict(spec.overrides)])
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            scenario = load_scenario(path, spec.overrides)
+        except ScenarioError as exc:
+            raise ExperimentError(_override_problems(exp, spec, exc.problems)) from exc
+        if spec.strategy is not None and spec.strategy not in scenario.strategies:
+            known = ", ".join(sorted(scenario.strategies))
+            msg = f"strategy '{spec.strategy}' is not defined in the scenario (it has: {known})"
+            raise ExperimentError([Problem(exp.file or "<experiment>", "levers", msg, "")])
+
+
+def telling_rows(exp: Experiment, runs: pd.DataFrame) -> list[int]:
+    """Positions of the first run of each policy and of each numeric uncertainty's extremes."""
+    picks = {int(rows[0]) for rows in runs.groupby("policy_id").indices.values()}
+    for name, param in exp.uncertainties.items():
+        values = pd.to_numeric(runs[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if param.type != "categorical" and not np.isnan(values).all():
+            picks |= {int(np.nanargmin(values)), int(np.nanargmax(values))}
+    return sorted(picks)
+
+
+def _override_problems(exp: Experiment, spec: RunSpec, found: list[Problem]) -> list[Problem]:
+    params = ", ".join(f"{k}={v}" for k, v in spec.params.items())
+    return [
+        Problem(
+            exp.file or "<experiment>",
+            p.path,
+            f"with {params} the scenario is invalid: {p.message}",
+            p.fix or "check the parameter's path and range",
+        )
+        for p in found
+    ]
