@@ -38,6 +38,8 @@ REPLAY_PANEL_TITLE = "replay-panel-title"
 # compare page
 COMPARE_MODE = "compare-mode"
 COMPARE_RECORDS = "compare-records"
+COMPARE_RECORDS_BOX = "compare-records-box"
+COMPARE_STRATEGIES_BOX = "compare-strategies-box"
 COMPARE_STRATEGY_A = "compare-strategy-a"
 COMPARE_STRATEGY_B = "compare-strategy-b"
 COMPARE_SCENARIO = "compare-scenario"

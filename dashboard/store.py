@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ MANIFEST = "manifest.json"
 SCHEMA_VERSION = 1
 REQUIRED_TABLES = ("country_mineral",)
 MAX_MANIFEST_BYTES = 50_000_000
+RESCAN_SECONDS = 2.0
 
 
 class RecordError(Exception):
@@ -169,6 +171,7 @@ class RecordStore:
         self._folders: dict[str, Path] = {}
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._failed: dict[str, str] = {}
+        self._scanned_at: float | None = None
 
     def _candidates(self) -> list[Path]:
         """Folders and files to list (hidden names skipped)."""
@@ -191,15 +194,16 @@ class RecordStore:
             folders[rid] = path
         with self._lock:
             self._entries, self._folders = entries, folders
+            self._scanned_at = time.monotonic()
             for rid in [r for r in self._cache if r not in entries]:
                 del self._cache[rid]
-        return self.entries()
+        return list(entries.values())
 
     def entries(self) -> list[RecordEntry]:
         """Return the listing (scanning once if never scanned)."""
-        if not self._entries:
+        if self._scanned_at is None:
             with self._lock:
-                if not self._entries:
+                if self._scanned_at is None:
                     self.refresh()
         return list(self._entries.values())
 
@@ -218,7 +222,8 @@ class RecordStore:
         assert isinstance(record_id, str)
         self.entries()
         found = self._entries.get(record_id)
-        if found is None:
+        stale = self._scanned_at is None or time.monotonic() - self._scanned_at > RESCAN_SECONDS
+        if found is None and stale:
             self.refresh()
             found = self._entries.get(record_id)
         if found is None:

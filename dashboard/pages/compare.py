@@ -79,6 +79,13 @@ def defaults(store: RecordStore, query: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def mode_classes(mode: str | None) -> tuple[str, str]:
+    """CSS classes of the records box and the strategies box for a mode (one is hidden)."""
+    if mode == "strategies":
+        return "controls hidden", "controls"
+    return "controls", "controls hidden"
+
+
 def _figure_card(title: str, graph_id: str, button_id: str) -> html.Div:
     """A figure with its CSV button."""
     return html.Div(
@@ -106,6 +113,7 @@ def layout(store: RecordStore, query: dict[str, str]) -> html.Div:
     d = defaults(store, query)
     minerals = _minerals(store, d["ids"])
     scenarios = sorted({str(e.manifest.get("scenario_name")) for e in store.readable()})
+    records_cls, strategies_cls = mode_classes(d["mode"])
     return html.Div(
         [
             html.H2("Compare runs"),
@@ -116,44 +124,10 @@ def layout(store: RecordStore, query: dict[str, str]) -> html.Div:
                         id=ids.COMPARE_MODE,
                         options=[
                             {"label": "records", "value": "records"},
-                            {"label": "strategies paired by seed", "value": "strategies"},
+                            {"label": "two strategies, paired by seed", "value": "strategies"},
                         ],
                         value=d["mode"],
                         inline=True,
-                    ),
-                    dcc.Dropdown(
-                        id=ids.COMPARE_RECORDS,
-                        options=_options(store),
-                        value=d["ids"],
-                        multi=True,
-                        placeholder="records to compare",
-                        className="dropdown xwide",
-                    ),
-                ],
-            ),
-            html.Div(
-                className="controls",
-                children=[
-                    dcc.Dropdown(
-                        id=ids.COMPARE_STRATEGY_A,
-                        options=d["strategies"],
-                        value=d["a"],
-                        placeholder="strategy A",
-                        className="dropdown",
-                    ),
-                    dcc.Dropdown(
-                        id=ids.COMPARE_STRATEGY_B,
-                        options=d["strategies"],
-                        value=d["b"],
-                        placeholder="strategy B",
-                        className="dropdown",
-                    ),
-                    dcc.Dropdown(
-                        id=ids.COMPARE_SCENARIO,
-                        options=scenarios,
-                        value=scenarios[0] if len(scenarios) == 1 else None,
-                        placeholder="any scenario",
-                        className="dropdown",
                     ),
                     dcc.Dropdown(
                         id=ids.COMPARE_MEASURE,
@@ -167,6 +141,46 @@ def layout(store: RecordStore, query: dict[str, str]) -> html.Div:
                         options=minerals,
                         value=minerals[0] if minerals else None,
                         clearable=False,
+                        className="dropdown",
+                    ),
+                ],
+            ),
+            html.Div(
+                id=ids.COMPARE_RECORDS_BOX,
+                className=records_cls,
+                children=dcc.Dropdown(
+                    id=ids.COMPARE_RECORDS,
+                    options=_options(store),
+                    value=d["ids"],
+                    multi=True,
+                    placeholder="records to compare (the first is the baseline)",
+                    className="dropdown xwide",
+                ),
+            ),
+            html.Div(
+                id=ids.COMPARE_STRATEGIES_BOX,
+                className=strategies_cls,
+                children=[
+                    dcc.Dropdown(
+                        id=ids.COMPARE_STRATEGY_A,
+                        options=d["strategies"],
+                        value=d["a"],
+                        placeholder="strategy A (baseline)",
+                        className="dropdown",
+                    ),
+                    html.Span("vs"),
+                    dcc.Dropdown(
+                        id=ids.COMPARE_STRATEGY_B,
+                        options=d["strategies"],
+                        value=d["b"],
+                        placeholder="strategy B",
+                        className="dropdown",
+                    ),
+                    dcc.Dropdown(
+                        id=ids.COMPARE_SCENARIO,
+                        options=scenarios,
+                        value=scenarios[0] if len(scenarios) == 1 else None,
+                        placeholder="any scenario",
                         className="dropdown",
                     ),
                 ],
@@ -267,6 +281,14 @@ def register(app: dash.Dash, store: RecordStore) -> None:
     def _update(*values: Any):
         data, status = compute(store, *values)
         return (*_figures(data, values[5], values[6]), status)
+
+    @app.callback(
+        Output(ids.COMPARE_RECORDS_BOX, "className"),
+        Output(ids.COMPARE_STRATEGIES_BOX, "className"),
+        Input(ids.COMPARE_MODE, "value"),
+    )
+    def _mode(mode: str | None) -> tuple[str, str]:
+        return mode_classes(mode)
 
     @app.callback(
         Output(ids.COMPARE_DOWNLOAD, "data"),

@@ -30,6 +30,7 @@ REGIONS = ("china", "north_america", "europe", "asia_pacific", "africa", "rest")
 REFINERS = ("CHN", "AUS", "ROW")
 ORIGINS = ("COD", "AUS", "CHN", "ROW")
 STRATEGY_DEPENDENCE = {"bau": 0.75, "derisk": 0.5, "decouple": 0.25}
+STRATEGY_SHORTFALL = {"bau": 0.02, "derisk": 0.0, "decouple": 0.04}
 START_YEAR = 2025
 
 
@@ -44,6 +45,8 @@ def _country_mineral(rng: np.random.Generator, strategy: str, rounds: int) -> pd
                 short = float(np.clip(rng.normal(0.05, 0.04) + (0.2 if r == 3 else 0), 0, 0.9))
                 if role != "member":
                     short *= 0.3
+                elif r >= 3:
+                    short = min(0.9, short + STRATEGY_SHORTFALL.get(strategy, 0.0))
                 consumption = demand * (1 - short)
                 stock = demand * float(rng.uniform(0.05, 0.3))
                 dep = 1.0 if role == "dominant" else float(np.clip(base_dep - 0.02 * r, 0, 1))
