@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 from mineralgame.market.problem import FloatArray, Flows, MarketInput, MarketResult
 
 
-def solve_reference(mi: MarketInput) -> MarketResult:  # noqa: PLR0915 - a flat, literal LP
+def solve_reference(mi: MarketInput) -> MarketResult:
     """Clear the market with a dense per-country LP."""
     n, s_count = mi.n, len(mi.demand_wtp)
     names: list[tuple[str, int, int]] = []
