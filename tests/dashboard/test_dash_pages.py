@@ -1,0 +1,240 @@
+"""Page logic without a browser: routing, callbacks' bodies, views, compare data and CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import pandas as pd
+import pytest
+from dash import Patch
+from dashboard.app import create_app, route
+from dashboard.frames import MAP_MEASURES
+from dashboard.pages import compare, records, replay
+from dashboard.store import RecordStore
+from dashboard.views import (
+    band_stats,
+    country_panel,
+    members_series,
+    pair_by_seed,
+    record_row,
+)
+
+from dashboard import ids
+
+
+@pytest.fixture
+def store(records_dir: Path) -> RecordStore:
+    return RecordStore(records_dir)
+
+
+def _id(store: RecordStore, strategy: str = "derisk", seed: int = 1) -> str:
+    return next(
+        e.record_id
+        for e in store.readable()
+        if e.manifest["strategy"] == strategy and e.manifest["seed"] == seed
+    )
+
+
+def test_create_app_registers_callbacks_per_app(records_dir: Path) -> None:
+    a, b = create_app(records_dir), create_app(records_dir)
+    assert a is not b
+    assert len(a.callback_map) == len(b.callback_map) >= 8
+    assert a.config.serve_locally is True
+
+
+def test_index_and_assets_are_served_locally(records_dir: Path) -> None:
+    client = create_app(records_dir).server.test_client()
+    page = client.get("/replay/whatever").get_data(as_text=True)
+    assert "cdn.plot.ly" not in page
+    assert "unpkg" not in page
+    with client.get("/assets/topojson/world_110m.json") as topo:
+        assert topo.status_code == 200
+        assert topo.get_json()["type"] == "Topology"
+
+
+def test_routes(store: RecordStore) -> None:
+    rid = _id(store)
+    assert "Run records" in str(route(store, "/", None))
+    assert "Run records" in str(route(store, "/records/", ""))
+    assert ids.REPLAY_SLIDER in str(route(store, f"/replay/{rid}", "?round=3"))
+    assert "Compare runs" in str(route(store, "/compare", "?ids=x"))
+    assert "Page not found" in str(route(store, "/nope", ""))
+
+
+def test_records_rows_and_navigation(store: RecordStore) -> None:
+    rid, other = _id(store), _id(store, "decouple")
+    row = record_row(store.entry(rid))
+    assert row["strategy"] == "derisk"
+    assert row["seed"] == 1
+    assert row["open"] == f"[replay](/replay/{rid})"
+    assert 0 <= row["end_dependence"] <= 1
+    assert records.go_to(ids.RECORDS_OPEN, [rid], store)[:2] == (f"/replay/{rid}", "")
+    assert records.go_to(ids.RECORDS_OPEN, [], store)[0] is dash.no_update
+    path, search, _ = records.go_to(ids.RECORDS_COMPARE, [rid, other, "../x"], store)
+    assert (path, search) == ("/compare", f"?ids={rid},{other}")
+    assert records.go_to(ids.RECORDS_COMPARE, [rid], store)[0] is dash.no_update
+
+
+def test_render_round_full_and_patch(store: RecordStore) -> None:
+    rid = _id(store)
+    full = replay.render_round(store, rid, 3, "lithium", "shortfall_share", "USA", None)
+    map_fig, net_fig, prices, short, events, label = full
+    assert net_fig.data[-1].customdata[0] == "EUR"
+    assert label == "round 3 (2028)"
+    assert map_fig.data[0].zmax == pytest.approx(1.0)
+    assert prices.layout.shapes[0].x0 == 3
+    assert short.layout.shapes[0].x0 == 3
+    assert "export_licensing" in str(events)
+    assert "pact_joined" in str(events)
+    patched = replay.render_round(
+        store, rid, 5, "lithium", "shortfall_share", None, ids.REPLAY_SLIDER
+    )
+    assert isinstance(patched[2], Patch)
+    assert isinstance(patched[3], Patch)
+    assert patched[5] == "round 5 (2030)"
+
+
+def test_render_round_sanitises_inputs(store: RecordStore) -> None:
+    rid = _id(store)
+    out = replay.render_round(store, rid, "99", "unobtainium", "rm -rf", None, None)
+    assert out[5] == "round 7 (2032)"
+    assert out[0].layout.title.text.endswith("lithium")
+
+
+def test_every_map_measure_renders(store: RecordStore) -> None:
+    rid = _id(store)
+    for measure in MAP_MEASURES:
+        fig = replay.render_round(store, rid, 1, "cobalt", measure, None, None)[0]
+        assert len(fig.data[0].z) > 0
+
+
+def test_pact_changes_and_events(store: RecordStore) -> None:
+    frames = store.load(_id(store)).frames
+    assert {"kind": "pact left", "actor": "AUS", "target": "MSP"} in replay.pact_changes(frames, 6)
+    assert "No events this round." in str(replay.events_view(frames, 5))
+    # pact changes not logged as events still show up
+    assert "pact left" not in str(replay.events_view(frames, 6))  # logged as pact_left
+    round1 = str(replay.events_view(frames, 1))
+    assert "pact_joined" in round1  # USA, logged as an event
+    assert "pact joined" in round1  # JPN and AUS, found from the membership table
+
+
+def test_country_panel(store: RecordStore) -> None:
+    rid = _id(store)
+    frames = store.load(rid).frames
+    panel = country_panel(frames, "JPN", 3, "lithium")
+    assert [s["mineral"] for s in panel["state"]] == frames.minerals
+    assert panel["sources"]["country"].eq("JPN").all()
+    assert {"refiner", "mine_origin", "tonnes"} <= set(panel["sources"].columns)
+    assert panel["deals"][0]["buyer"] == "JPN"
+    assert panel["projects"][0]["owner"] == "JPN"
+    assert panel["pacts"][0]["pact"] == "MSP"
+    title, body = replay.render_panel(store, rid, "EUR", 3, "lithium")
+    assert title.startswith("EUR (member)")
+    assert "Stocks" in str(body)
+    assert replay.render_panel(store, rid, "XXX", 3, "lithium")[0] == "Country"
+    assert replay.render_panel(store, rid, None, 3, "lithium")[0] == "Country"
+
+
+def test_selected_country_from_clicks() -> None:
+    actors = {"USA", "EUR", "CHN"}
+    assert replay.selected_country({"points": [{"customdata": "USA"}]}, actors) == "USA"
+    assert replay.selected_country({"points": [{"location": "DEU"}]}, actors) == "EUR"
+    assert replay.selected_country({"points": [{"customdata": ["CHN"]}]}, actors) == "CHN"
+    assert replay.selected_country({"points": [{"x": 1}]}, actors) is None
+    assert replay.selected_country({"points": [{"customdata": "BRA"}]}, actors) is None
+    assert replay.selected_country(None, actors) is None
+
+
+def test_compare_records_mode(store: RecordStore) -> None:
+    a, b = _id(store, "derisk"), _id(store, "decouple")
+    data, status = compare.compute(
+        store, "records", [a, b, "../../x"], None, None, None, "shortfall_share", "lithium"
+    )
+    assert status.startswith("Comparing")
+    assert "Refused" in status
+    assert len(data.side) == 2
+    (diff,) = data.diff.values()
+    assert set(diff.columns) == {"EUR", "JPN", "USA"}
+    assert diff.loc[5].gt(0).all()  # decouple's synthetic shortfall is higher after round 3
+    assert set(data.band) == {"derisk", "decouple"}
+    csv = data.csv_frame("side")
+    assert list(csv.columns) == ["round", "series", "value", "panel"]
+    assert len(csv) == 2 * 8 * 3
+    side, diff_fig, band = compare._figures(data, "shortfall_share", "lithium")
+    assert side.layout.yaxis.range == side.layout.yaxis2.range
+    assert len(diff_fig.data) == 3
+    assert len(band.data) == 2 * 3
+
+
+def test_compare_strategies_mode_pairs_by_seed(store: RecordStore) -> None:
+    pairs = pair_by_seed(store.readable(), "derisk", "decouple")
+    assert len(pairs) == 3
+    for a, b in pairs:
+        assert store.entry(a).manifest["seed"] == store.entry(b).manifest["seed"]
+    data, status = compare.compute(
+        store,
+        "strategies",
+        None,
+        "derisk",
+        "decouple",
+        "synthetic",
+        "dependence_dominant",
+        "cobalt",
+    )
+    assert "3 run pair(s)" in status
+    assert len(data.band) == 3
+    band = data.csv_frame("band")
+    assert {"mean", "p05", "p95", "n", "group"} <= set(band.columns)
+    assert band["n"].max() == 3
+    assert (band["p05"] <= band["mean"] + 1e-12).all()
+    assert (band["mean"] <= band["p95"] + 1e-12).all()
+    diff = data.csv_frame("diff")
+    assert (diff["value"] < 0).all()  # decouple cuts dependence in every seed
+
+
+def test_compare_refuses_bad_choices(store: RecordStore) -> None:
+    assert (
+        "two different"
+        in compare.compute(
+            store, "strategies", None, "derisk", "derisk", None, "shortfall_share", "lithium"
+        )[1]
+    )
+    assert (
+        "share a seed"
+        in compare.compute(
+            store, "strategies", None, "derisk", "nosuch", None, "shortfall_share", "lithium"
+        )[1]
+    )
+    assert (
+        "two or more"
+        in compare.compute(
+            store, "records", ["0123456789ab"], None, None, None, "shortfall_share", "lithium"
+        )[1]
+    )
+    assert (
+        "Choose a measure"
+        in compare.compute(store, "records", [], None, None, None, "__class__", "lithium")[1]
+    )
+
+
+def test_compare_defaults(store: RecordStore) -> None:
+    d = compare.defaults(store, {})
+    assert (d["mode"], d["a"], d["b"]) == ("strategies", "derisk", "decouple")
+    a = _id(store)
+    d = compare.defaults(store, {"ids": f"{a},../../etc,0123456789ab"})
+    assert (d["mode"], d["ids"]) == ("records", [a])
+    assert compare.mode_classes("strategies") == ("controls hidden", "controls")
+
+
+def test_members_series_and_band_stats(store: RecordStore) -> None:
+    rec = store.load(_id(store))
+    s = members_series(rec, "dependence_dominant", "lithium")
+    assert s.index.tolist() == list(range(8))
+    assert s.between(0, 1).all()
+    spend = members_series(rec, "import_spend_usd", "lithium")
+    assert (spend > 0).all()
+    stats = band_stats([pd.Series([1.0, 2.0]), pd.Series([3.0, 4.0])])
+    assert stats["mean"].tolist() == [2.0, 3.0]
+    assert stats["n"].tolist() == [2, 2]
