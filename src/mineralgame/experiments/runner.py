@@ -80,6 +80,7 @@ class RunOutput:
 
 
 Evaluator = Callable[[RunSpec], RunOutput]
+SUMMARY_METADATA = frozenset({"seed", "rounds", "round", "year"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,8 +91,9 @@ def evaluate_model(spec: RunSpec) -> RunOutput:
     """Run the mineralgame model for one run spec (imports the model lazily)."""
     import mineralgame
 
-    run = mineralgame.run  # type: ignore[attr-defined]
-    result = run(
+    if spec.scenario is None:
+        raise ValueError("the mineralgame evaluator needs a scenario file")
+    result = mineralgame.run(
         spec.scenario,
         strategy=spec.strategy,
         seed=spec.seed,
@@ -105,7 +107,9 @@ def output_from_tables(
     summary: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], outputs: Outputs
 ) -> RunOutput:
     """Select the kept scalars, series and events from a run's summary and tables."""
-    numeric = {k: float(v) for k, v in summary.items() if _is_number(v)}
+    numeric = {
+        k: float(v) for k, v in summary.items() if _is_number(v) and k not in SUMMARY_METADATA
+    }
     if outputs.scalars:
         missing = [name for name in outputs.scalars if name not in numeric]
         if missing:

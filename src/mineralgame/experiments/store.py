@@ -333,6 +333,13 @@ class Results:
             f"AND regexp_extract(t.filename, '{PART_RE}', 1) = r.part"
         )
 
+    def experiment(self) -> Experiment:
+        """The experiment as run (from ``experiment.yaml``)."""
+        import yaml
+
+        raw = yaml.safe_load((self.path / "experiment.yaml").read_text("utf-8"))
+        return Experiment.model_validate(raw)
+
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a SQL query over the views; return a DataFrame."""
         return self.con.execute(query, params or []).df()
