@@ -54,13 +54,12 @@ def _stage_flows(
     rows: list[tuple[int, int, float]] = []
     incoming: dict[int, list[tuple[int, float]]] = {k: [] for k in range(len(members))}
     residual = prod.copy()
-    for k, mem in enumerate(members):
-        out = [
-            (b, float(q)) for (a, b), q in zip(arcs, arc_flow, strict=True) if a == k and q > EPS
-        ]
-        if not out:
-            continue
-        exporters = [(int(i), float(prod[i])) for i in mem if prod[i] > EPS]
+    by_origin: dict[int, list[tuple[int, float]]] = {}
+    for j in np.flatnonzero(arc_flow > EPS):
+        a, b = arcs[j]
+        by_origin.setdefault(a, []).append((b, float(arc_flow[j])))
+    for k, out in sorted(by_origin.items()):
+        exporters = [(int(i), float(prod[i])) for i in members[k] if prod[i] > EPS]
         for i, b, q in match(exporters, out):
             incoming[b].append((i, q))
             residual[i] -= q

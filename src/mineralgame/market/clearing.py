@@ -121,10 +121,13 @@ class _LP:
         return np.asarray(res.x, dtype=float), duals, float(-res.fun)
 
 
-def _pair_cost(mi: MarketInput, cl: Classes, a: int, b: int, stage: str) -> float:
-    ra, rb = int(mi.region[cl.members[a][0]]), int(mi.region[cl.members[b][0]])
-    table = mi.transport_ore if stage == "ore" else mi.transport_ref
-    return float(table[ra, rb])
+def _arc_costs(
+    table: FloatArray, class_region: IntArray, arcs: list[tuple[int, int]]
+) -> FloatArray:
+    if not arcs:
+        return np.zeros(0)
+    a, b = np.array(arcs, dtype=np.int64).T
+    return np.asarray(table[class_region[a], class_region[b]], dtype=float)
 
 
 def _class_sum(values: FloatArray, cl: Classes) -> FloatArray:
@@ -148,10 +151,10 @@ def clear_market(mi: MarketInput) -> MarketResult:
     tariff = {(int(cl.of[o]), int(cl.of[d])): t for o, d, t in mi.ref_tariff}
     ore_arcs = [(a, b) for a in range(c) for b in range(c) if a != b and (a, b) not in banned_ore]
     ref_arcs = [(a, b) for a in range(c) for b in range(c) if a != b]
-    ore_cost = np.array([_pair_cost(mi, cl, a, b, "ore") for a, b in ore_arcs])
-    ref_cost = np.array(
-        [_pair_cost(mi, cl, a, b, "ref") + tariff.get((a, b), 0.0) for a, b in ref_arcs]
-    )
+    class_region = np.array([int(mi.region[m[0]]) for m in cl.members], dtype=np.int64)
+    ore_cost = _arc_costs(mi.transport_ore, class_region, ore_arcs)
+    ref_cost = _arc_costs(mi.transport_ref, class_region, ref_arcs)
+    ref_cost += np.array([tariff.get(arc, 0.0) for arc in ref_arcs])
     ref_ub = np.array(
         [share_cap[(a, b)] * requirement[b] if (a, b) in share_cap else np.inf for a, b in ref_arcs]
     )
@@ -166,8 +169,9 @@ def clear_market(mi: MarketInput) -> MarketResult:
     d = lp.cols(-np.tile(wtp_levels, c), seg_qty.ravel())
     refill_keys = sorted({(int(cl.of[i]), float(mi.refill_wtp[i])) for i in range(n)})
     refill_qty = np.zeros(len(refill_keys))
+    key_pos = {key: j for j, key in enumerate(refill_keys)}
     for i in range(n):
-        refill_qty[refill_keys.index((int(cl.of[i]), float(mi.refill_wtp[i])))] += mi.refill_qty[i]
+        refill_qty[key_pos[(int(cl.of[i]), float(mi.refill_wtp[i]))]] += mi.refill_qty[i]
     f = lp.cols(-np.array([w for _, w in refill_keys]), refill_qty)
     dom_ore = lp.cols(np.zeros(c), np.full(c, np.inf))
     dom_ref = lp.cols(np.zeros(c), np.full(c, np.inf))
@@ -234,10 +238,13 @@ def _balances(
         ent = [(int(col[i]), 1.0) for col in (ref_lo, ref_hi, sec) for i in mem]
         ent += [(int(x[j]), -1.0) for j in ref_out[k]] + [(int(dom_ref[k]), -1.0)]
         lp.row("eq", ent)
+    refill_of: dict[int, list[int]] = {}
+    for j, (kk, _) in enumerate(refill_keys):
+        refill_of.setdefault(kk, []).append(j)
     for k in range(c):
         ent = [(int(x[j]), 1.0) for j in ref_in[k]] + [(int(dom_ref[k]), 1.0)]
         ent += [(int(d[k * n_seg + s]), -1.0) for s in range(n_seg)]
-        ent += [(int(f[j]), -1.0) for j, (kk, _) in enumerate(refill_keys) if kk == k]
+        ent += [(int(f[j]), -1.0) for j in refill_of.get(k, [])]
         lp.row("eq", ent)
     for k, mem in enumerate(cl.members):
         cap_ore = float(mi.ore_export_cap[mem].sum())
@@ -272,14 +279,18 @@ def _soft_caps(
 ) -> None:
     """x[origin→dest] − share × purchases[dest] − violation ≤ 0, violation costs the levy."""
     seen: set[tuple[int, int]] = set()
+    arc_pos = {arc: j for j, arc in enumerate(ref_arcs)}
+    refill_of: dict[int, list[int]] = {}
+    for j, (kk, _) in enumerate(refill_keys):
+        refill_of.setdefault(kk, []).append(j)
     for dest, origin, share, levy in sorted(mi.soft_cap):
         a, b = int(cl.of[origin]), int(cl.of[dest])
         if a == b or (a, b) in seen:
             continue
         seen.add((a, b))
-        arc = ref_arcs.index((a, b))
+        arc = arc_pos[(a, b)]
         viol = lp.cols(np.array([levy]), np.array([np.inf]))
         ent = [(int(x[arc]), 1.0), (int(viol[0]), -1.0)]
         ent += [(int(d[b * n_seg + s]), -share) for s in range(n_seg)]
-        ent += [(int(f[j]), -share) for j, (kk, _) in enumerate(refill_keys) if kk == b]
+        ent += [(int(f[j]), -share) for j in refill_of.get(b, [])]
         lp.row("ub", ent)
