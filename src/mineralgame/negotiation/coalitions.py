@@ -267,6 +267,11 @@ class PooledStockpile:
     the sum of separate stocks) in one shared facility:
     c(S) = fixed_cost + holding_cost · z · √((1 − ρ)·Σσ_i² + ρ·(Σσ_i)²) for non-empty S.
 
+    The game has economies of scale (c(S ∪ T) ≤ c(S) + c(T)). It is submodular (a concave
+    game, whose core contains the Shapley value) when shortfalls are independent (ρ = 0),
+    perfectly correlated (ρ = 1) or equally sized; with unequal members and 0 < ρ < 1 it can be
+    slightly non-submodular, so check allocations with :func:`core_check` rather than assume.
+
     Attributes:
         shortfall_sd: Standard deviation of each member's shortfall (e.g. kt per year).
         correlation: Pairwise correlation ρ in [0, 1].

@@ -34,6 +34,16 @@ __all__ = ["BaronFerejohnConfig", "BaronFerejohnValues", "baron_ferejohn", "baro
 
 NAME = "baron_ferejohn"
 FloatArray = NDArray[np.float64]
+VOTE_TOL = 1e-9
+"""Rounding slack on the voting threshold (never on the reservation guard)."""
+
+
+def _votes_yes(
+    u: FloatArray, thresholds: FloatArray, reservations: FloatArray
+) -> NDArray[np.bool_]:
+    """Member-by-outcome mask of yes-votes: U ≥ c − slack and U ≥ r."""
+    slack = VOTE_TOL * np.maximum(1.0, np.abs(thresholds))
+    return (u >= (thresholds - slack)[:, None]) & (u >= reservations[:, None])
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ class BaronFerejohnValues:
 def _proposals(
     u: FloatArray, r: FloatArray, c: FloatArray, need: int
 ) -> tuple[NDArray[np.intp], ...]:
-    yes = u >= c[:, None]
+    yes = _votes_yes(u, c, r)
     out = []
     for p in range(u.shape[0]):
         support = yes.sum(axis=0) - yes[p] + (u[p] >= r[p])
@@ -196,8 +206,8 @@ def _vote(
     for j, member in enumerate(parties):
         if j == proposer:
             continue
-        u = member.utility(text)
-        vote = u >= thresholds[j] and u >= member.reservation
+        column = np.array([[member.utility(text)]])
+        vote = bool(_votes_yes(column, thresholds[j : j + 1], np.array([member.reservation]))[0, 0])
         yes += int(vote)
         log.add(step, name, member.name, Action.ACCEPT if vote else Action.REJECT, text)
     return yes
