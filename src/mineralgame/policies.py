@@ -61,11 +61,12 @@ def apply_strategy(
         ms = state.minerals[m]
         levy = params.security_premium * scenario.minerals[m].refined_price_usd_per_t
         world = max(float(ms.ref_capacity.sum()), 1e-9)
-        for origin in np.flatnonzero(ms.ref_capacity / world > min(cap, 0.999) * 0.5):
-            if origin != member and cap < 1.0:
-                r.soft_cap[(member, int(origin))] = (cap, levy)
-        for origin in sorted(banned):
-            r.limit_pair(origin, member, remaining)
+        big = np.flatnonzero(ms.ref_capacity / world > min(cap, 0.999) * 0.5)
+        for big_origin in big.tolist():
+            if big_origin != member and cap < 1.0:
+                r.soft_cap[(member, big_origin)] = (cap, levy)
+        for banned_origin in sorted(banned):
+            r.limit_pair(banned_origin, member, remaining)
 
 
 def stock_order(

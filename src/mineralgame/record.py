@@ -41,7 +41,7 @@ def content_hash(tables: dict[str, pd.DataFrame]) -> str:
         df = tables[name]
         h.update(name.encode())
         h.update(json.dumps([(c, str(t)) for c, t in df.dtypes.items()]).encode())
-        h.update(pd.util.hash_pandas_object(df, index=False).values.tobytes())
+        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -56,7 +56,7 @@ def growth_multiple(spec: MineralSpec, year: float, start_year: int) -> float:
 
 def refinery_lead(spec: MineralSpec, technology: float) -> int:
     """Refinery lead time, longer for countries behind the technology frontier."""
-    return int(round(spec.refinery_lead_time_rounds * (1.0 + max(0.0, 1.0 - technology))))
+    return round(spec.refinery_lead_time_rounds * (1.0 + max(0.0, 1.0 - technology)))
 
 
 def seed_pipeline(scenario: Scenario, state: WorldState) -> None:
@@ -118,7 +118,7 @@ def order_capacity(
 
 def commission(rnd: int, state: WorldState, projects: list[Project], scenario: Scenario) -> None:
     """Add the capacity that comes online this round (pipeline and projects)."""
-    for m, ms in state.minerals.items():
+    for ms in state.minerals.values():
         add_m = ms.pipeline_mine.pop(rnd, None)
         if add_m is not None:
             ratio = np.divide(

@@ -31,23 +31,37 @@ def scaled(scenario: Scenario, k: int) -> Scenario:
             countries[code] = spec
             continue
         minerals = {
-            m: cm.model_copy(update={f: getattr(cm, f) / k for f in (
-                "reserves_t", "mine_output_t", "refining_output_t", "demand_t", "stockpile_t")
-                if getattr(cm, f) is not None} | {
-                f: (getattr(cm, f) / k if getattr(cm, f) is not None else None)
-                for f in ("mine_capacity_t", "refining_capacity_t")})
+            m: cm.model_copy(
+                update={
+                    f: getattr(cm, f) / k
+                    for f in (
+                        "reserves_t",
+                        "mine_output_t",
+                        "refining_output_t",
+                        "demand_t",
+                        "stockpile_t",
+                    )
+                    if getattr(cm, f) is not None
+                }
+                | {
+                    f: (getattr(cm, f) / k if getattr(cm, f) is not None else None)
+                    for f in ("mine_capacity_t", "refining_capacity_t")
+                }
+            )
             for m, cm in spec.minerals.items()
         }
-        clone_spec = spec.model_copy(update={"minerals": minerals,
-                                             "budget_usd_per_round": spec.budget_usd_per_round / k})
+        clone_spec = spec.model_copy(
+            update={"minerals": minerals, "budget_usd_per_round": spec.budget_usd_per_round / k}
+        )
         for j in range(k):
             name = code if j == 0 else f"{code}{j}"
             countries[name] = clone_spec
             for members in groups.values():
                 if code in members and name not in members:
                     members.append(name)
-    return scenario.model_copy(update={"countries": countries,
-                                       "groups": {g: tuple(m) for g, m in groups.items()}})
+    return scenario.model_copy(
+        update={"countries": countries, "groups": {g: tuple(m) for g, m in groups.items()}}
+    )
 
 
 def time_rounds(scenario: Scenario, strategy: str, rounds: int) -> list[float]:
@@ -67,8 +81,10 @@ def main() -> None:
         t = time.perf_counter()
         mineralgame.run(base, strategy="bau", seed=0)
         runs.append(time.perf_counter() - t)
-    print(f"baseline run (16 rounds, {len(base.countries)} countries, bau, incl. record): "
-          f"median {statistics.median(runs):.2f} s over 3")
+    print(
+        f"baseline run (16 rounds, {len(base.countries)} countries, bau, incl. record): "
+        f"median {statistics.median(runs):.2f} s over 3"
+    )
     for strategy in ("bau", "derisk"):
         sizes, costs = [], []
         for k in (1, 4, 16):

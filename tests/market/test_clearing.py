@@ -28,6 +28,7 @@ def test_fast_clearing_agrees_with_reference_lp(seed: int, n: int) -> None:
     # Node prices are unique for generic data where the node buys below its top valuation.
     inner = ref.ref_price < mi.demand_wtp.max() - 1e-6
     np.testing.assert_allclose(fast.ref_price[inner], ref.ref_price[inner], rtol=1e-6, atol=1e-4)
+
     # Total use is unique; a class's total is unique unless its price sits exactly on a
     # willingness-to-pay step (then equally priced buyers may split that step either way).
     # Inside a class the split is a free choice (members are interchangeable).
@@ -65,7 +66,8 @@ def test_country_flows_conserve_tonnes_and_respect_bounds(seed: int, n: int) -> 
     assert np.all(res.mine_output <= mi.mine_cap_lo + mi.mine_cap_hi + 1e-6)
     assert np.all(res.refined_output <= mi.ref_cap_lo + mi.ref_cap_hi + 1e-6)
     assert np.all(res.consumption <= mi.demand_qty.sum(axis=1) + 1e-6)
-    assert np.all(res.ore_flows.tonnes > 0) and np.all(res.ref_flows.tonnes > 0)
+    assert np.all(res.ore_flows.tonnes > 0)
+    assert np.all(res.ref_flows.tonnes > 0)
     ore = res.ore_flows.dense(n)
     for i in range(n):
         exports = ore[i].sum() - ore[i, i]
@@ -81,7 +83,9 @@ def test_prices_support_the_flows(seed: int) -> None:
     mi = _instance(seed, 8)
     res = clear_market(mi)
     tariff = {(o, d): t for o, d, t in mi.ref_tariff}
-    for o, d, q in zip(res.ref_flows.origin, res.ref_flows.destination, res.ref_flows.tonnes):
+    for o, d, q in zip(
+        res.ref_flows.origin, res.ref_flows.destination, res.ref_flows.tonnes, strict=True
+    ):
         if o == d or q < 1e-6:
             continue
         wedge = mi.transport_ref[mi.region[o], mi.region[d]] + tariff.get((o, d), 0.0)

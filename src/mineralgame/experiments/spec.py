@@ -353,6 +353,8 @@ def _fix_for(message: str) -> str:
         "must be below": "swap low and high",
         "same value twice": "remove the duplicate",
         "op must be 'set'": "remove op",
+        "whole numbers": "use whole numbers, or type: real",
+        "must be numbers": "write numbers, or use type: categorical",
     }
     return next((fix for key, fix in fixes.items() if key in message), "")
 

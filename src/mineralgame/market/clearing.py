@@ -1,7 +1,7 @@
 """Fast two-stage spatial price equilibrium for one mineral and round.
 
 Countries that face the same prices and rules are merged into *classes* (same region, same
-tariffs and ore bans as a destination, and not named in any bilateral cap or export cap). The welfare
+tariffs and ore bans as a destination, not named in any bilateral cap or export cap). The welfare
 LP (value of consumption and refill minus mining, refining, freight, tariff and levy costs) is
 solved over classes with HiGHS; node prices are the duals of the class balances. Because
 class members are interchangeable, the aggregation is exact: ``reference.solve_reference``

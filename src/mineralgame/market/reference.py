@@ -110,7 +110,7 @@ def solve_reference(mi: MarketInput) -> MarketResult:
         b_ub=np.array(rhs) if rows else None,
         A_eq=a_eq,
         b_eq=np.zeros(4 * n),
-        bounds=list(zip(np.zeros(m), np.where(np.isfinite(ub), ub, None), strict=True)),
+        bounds=[(0.0, float(u) if np.isfinite(u) else None) for u in ub],
         method="highs",
     )
     if res.status != 0:

@@ -9,6 +9,7 @@ outcome alone. Ties are broken by the table order: higher own utility, then lowe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -102,11 +103,25 @@ class RandomInBand:
 
 @dataclass(frozen=True)
 class Similarity:
-    """Faratin et al. (2002) trade-off: the band outcome closest to the opponent's last offer.
+    """Faratin et al. (2002) trade-off: the outcome nearest the opponent's last offer among those
+    on (or just above) the agent's iso-utility curve at its target.
 
-    Distance is L1 over normalised issue coordinates. Before the opponent has offered anything,
-    the own best outcome is proposed.
+    Candidates are the outcomes with target ≤ U < target + width·(u_max − u_min), so that the
+    offer's own utility follows the concession curve (a wider window lets an agent drift to
+    offers much better for itself); if that window is empty, the band outcome closest to the
+    target is proposed. Distance is L1 over normalised issue coordinates. Before the opponent
+    has offered anything, the own best outcome is proposed.
+
+    Attributes:
+        width: Width of the window above the target, as a share of the utility range; use
+            ``math.inf`` for the whole band.
     """
+
+    width: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not self.width > 0:
+            raise ValueError(f"Similarity window width must be positive, got {self.width}")
 
     def select(
         self,
@@ -115,13 +130,17 @@ class Similarity:
         opponent_last: int | None,
         rng: np.random.Generator,
     ) -> int:
-        """The band outcome nearest the opponent's last offer."""
+        """The window outcome nearest the opponent's last offer."""
         if opponent_last is None:
             return table.best
         m = _band(table, target)
+        lo = 0
+        if math.isfinite(self.width):
+            ceiling = target + self.width * (table.max - table.min)
+            lo = min(table.band_size(np.nextafter(ceiling, -np.inf)), m - 1)
         point = table.space.normalised[opponent_last]
-        distance = np.abs(table.sorted_points[:m] - point).sum(axis=1)
-        return int(table.order[int(np.argmin(distance))])
+        distance = np.abs(table.sorted_points[lo:m] - point).sum(axis=1)
+        return int(table.order[lo + int(np.argmin(distance))])
 
 
 OFFER_POLICIES: dict[str, Callable[..., OfferPolicy]] = {
