@@ -10,6 +10,7 @@ from typing import Any
 
 from mineralgame.config.load import load_scenario
 from mineralgame.config.schema import Scenario
+from mineralgame.decisions import dump_decisions, parse_decisions
 from mineralgame.record import SCHEMA_VERSION, RunRecord, content_hash, open_record, versions
 
 __all__ = ["RunRecord", "open_record", "run", "scenario_hash"]
@@ -29,6 +30,7 @@ def run(
     rounds: int | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    decisions: list[dict[str, Any]] | None = None,
 ) -> RunRecord:
     """Run a scenario and return its record (``.tables``, ``.summary``, ``.save()``)."""
     from mineralgame.model import MineralModel
@@ -43,7 +45,8 @@ def run(
         scenario = scenario_from_raw(apply_overrides(scenario.model_dump(mode="json"), overrides))
     if rounds is not None:
         scenario = scenario.model_copy(update={"rounds": int(rounds)})
-    model = MineralModel(scenario, strategy=strategy, rng=seed)
+    parsed = parse_decisions(decisions)
+    model = MineralModel(scenario, strategy=strategy, rng=seed, decisions=parsed)
     for r in range(scenario.rounds):
         model.step()
         if progress is not None:
@@ -66,5 +69,6 @@ def run(
         "content_hash": digest,
         "tables": sorted(tables),
         "summary": model.summary(),
+        "decisions": dump_decisions(parsed),
     }
     return RunRecord(manifest, tables)

@@ -10,6 +10,7 @@ import numpy as np
 from mineralgame import policies, shocks, supply
 from mineralgame.agents import AGENT_CLASSES, Country, MemberState
 from mineralgame.config.schema import EventSpec, Scenario
+from mineralgame.decisions import Decision, EventDecision, LeverDecision, apply_levers
 from mineralgame.recorder import Recorder
 from mineralgame.shocks import MineralRules
 from mineralgame.state import build_state
@@ -23,8 +24,15 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
     from ``SeedSequence(seed)`` (shocks first), so shocks do not depend on what else draws.
     """
 
-    def __init__(self, scenario: Scenario, strategy: str | None = None, rng: int = 0) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        strategy: str | None = None,
+        rng: int = 0,
+        decisions: list[Decision] | None = None,
+    ) -> None:
         super().__init__(rng=rng)
+        self.decisions = list(decisions or [])
         self.cfg = scenario
         self.run_strategy = strategy or scenario.default_strategy
         self.seed = rng
@@ -67,6 +75,12 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
     def phase_shocks(self) -> None:
         """Scheduled events and random shocks become this round's rules."""
         self.rules = shocks.empty_rules(self.state)
+        injected = [
+            d.event.model_copy(update={"round": self.round, "year": None})
+            for d in self.decisions
+            if isinstance(d, EventDecision) and d.round == self.round
+        ]
+        self.lasting_events.extend(injected)
         events = [*self.cfg.events, *self.lasting_events]
         rows = shocks.scheduled(self.round, self.cfg, self.state, self.rules, events)
         random_rows, lasting = shocks.stochastic(
@@ -79,6 +93,7 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
 
     def phase_policy(self) -> None:
         """Strategies set caps, bans, stock orders and investment; the dominant responds."""
+        self._apply_lever_decisions()
         decouplers = []
         for agent in self.members:
             policies.apply_strategy(
@@ -93,6 +108,23 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         self.investment_spend = np.zeros(len(self.state.codes))
         for agent in self.members:
             self._invest(agent)
+
+    def _apply_lever_decisions(self) -> None:
+        by_code = {a.code: a for a in self.countries}
+        for d in self.decisions:
+            if isinstance(d, LeverDecision) and d.round == self.round and d.country in by_code:
+                agent = by_code[d.country]
+                agent.params = apply_levers(agent.params, d.levers)
+                self.recorder.events.append(
+                    shocks.event_row(
+                        self.round,
+                        self.cfg,
+                        kind="decision",
+                        actor=d.country,
+                        description=f"levers set: {sorted(d.levers.items())}",
+                        source="decision",
+                    )
+                )
 
     def _invest(self, agent: MemberState) -> None:
         budget = agent.budget_usd * agent.params.investment_share
