@@ -3,6 +3,10 @@
 No builder reads files, touches the store or depends on Dash; each is unit-tested on its
 output dict. Scales are passed in (or computed from all the data given), never from the current
 round alone, so colours and axes stay fixed while scrubbing and across compared runs.
+
+Builders write traces and layout as plain dicts and wrap them with :func:`make_figure`, which
+skips plotly's per-property validation (about 5x faster, which matters while scrubbing); the
+unit tests re-validate every builder's output.
 """
 
 from __future__ import annotations
@@ -10,15 +14,27 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.geo import map_codes, position
 
-TEMPLATE = "plotly_white"
+Trace = dict[str, Any]
+GRID = "#e8ecf2"
+# A small light template: plotly's built-in ones are large (~7 kB in every callback response).
+TEMPLATE: dict[str, Any] = {
+    "layout": {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"color": "#2a3f5f"},
+        "hovermode": "closest",
+        "xaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "automargin": True},
+        "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "automargin": True},
+    }
+}
 MARGIN = {"l": 50, "r": 20, "t": 40, "b": 40}
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -37,6 +53,7 @@ FIXED_COLORS = {
     "africa": "#8c564b",
     "ROW": "#7f7f7f",
     "rest": "#7f7f7f",
+    "rest_of_world": "#7f7f7f",
     "world": "#000000",
 }
 ROLE_COLORS = {
@@ -49,6 +66,16 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 COLORSCALES = {"price_usd_per_t": "Viridis", "stock_cover_days": "Blues"}
 NETWORK_X = (-190.0, 195.0)
 NETWORK_Y = (-65.0, 85.0)
+
+
+def make_figure(data: list[Trace], layout: dict[str, Any]) -> go.Figure:
+    """Wrap plain trace and layout dicts in a figure (with the light template, unvalidated)."""
+    return go.Figure({"data": data, "layout": {"template": TEMPLATE, **layout}}, _validate=False)
+
+
+def _title(text: str) -> dict[str, str]:
+    """A layout title."""
+    return {"text": text}
 
 
 def color_for(name: str) -> str:
@@ -78,15 +105,29 @@ def padded_range(values: Iterable[float], pad: float = 0.05) -> list[float]:
 
 def empty_figure(message: str) -> go.Figure:
     """Return a blank figure that shows a message."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(
-        template=TEMPLATE,
-        margin=MARGIN,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
+    note = {"text": message, "showarrow": False, "x": 0.5, "y": 0.5}
+    return make_figure(
+        [],
+        {
+            "annotations": [{**note, "xref": "paper", "yref": "paper"}],
+            "margin": MARGIN,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+        },
     )
-    return fig
+
+
+GEO = {
+    "projection": {"type": "natural earth", "rotation": {"lon": 0}},
+    "showframe": False,
+    "showcoastlines": True,
+    "showland": True,
+    "landcolor": "#eeeeee",
+    "showcountries": True,
+    "countrycolor": "#bbbbbb",
+    "lataxis": {"range": [-58, 85]},
+    "resolution": 110,
+}
 
 
 def choropleth_figure(
@@ -121,38 +162,26 @@ def choropleth_figure(
             z.append(value)
             actors.append(actor)
             widths.append(2.5 if actor == selected else 0.5)
-    trace = go.Choropleth(
-        locations=locations,
-        z=z,
-        customdata=actors,
-        locationmode="ISO-3",
-        zmin=zrange[0],
-        zmax=zrange[1],
-        colorscale=COLORSCALES.get(measure, "YlOrRd"),
-        marker={"line": {"color": "#222222", "width": widths}},
-        colorbar={"title": {"text": label, "side": "right"}, "thickness": 12},
-        hovertemplate="%{customdata} (%{location})<br>%{z:.3~g}<extra></extra>",
-    )
-    fig = go.Figure(trace)
-    fig.update_geos(
-        projection_type="natural earth",
-        projection_rotation={"lon": 0},
-        showframe=False,
-        showcoastlines=True,
-        showland=True,
-        landcolor="#eeeeee",
-        showcountries=True,
-        countrycolor="#bbbbbb",
-        lataxis_range=[-58, 85],
-        resolution=110,
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
-        uirevision="map",
-    )
-    return fig
+    trace = {
+        "type": "choropleth",
+        "locations": locations,
+        "z": z,
+        "customdata": actors,
+        "locationmode": "ISO-3",
+        "zmin": zrange[0],
+        "zmax": zrange[1],
+        "colorscale": COLORSCALES.get(measure, "YlOrRd"),
+        "marker": {"line": {"color": "#222222", "width": widths}},
+        "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 12},
+        "hovertemplate": "%{customdata} (%{location})<br>%{z:.3~g}<extra></extra>",
+    }
+    layout = {
+        "geo": GEO,
+        "title": _title(title),
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "uirevision": "map",
+    }
+    return make_figure([trace], layout)
 
 
 def _segments(pairs: Iterable[tuple[str, str]]) -> tuple[list[float | None], list[float | None]]:
@@ -166,92 +195,85 @@ def _segments(pairs: Iterable[tuple[str, str]]) -> tuple[list[float | None], lis
     return xs, ys
 
 
-def _flow_traces(flows: pd.DataFrame, tonnes_max: float) -> list[go.Scatter]:
-    """Trade flows as up to four width classes of arrows-less lines, plus hover midpoints."""
+def _lines(
+    pairs: Iterable[tuple[str, str]], name: str, line: dict[str, Any], **extra: Any
+) -> Trace:
+    """One line trace joining pairs of actors."""
+    xs, ys = _segments(pairs)
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "line": line,
+        "name": name,
+        "hoverinfo": "skip",
+        **extra,
+    }
+
+
+def _flow_traces(flows: pd.DataFrame, tonnes_max: float) -> list[Trace]:
+    """Trade flows in up to four width classes of lines, plus hover points at the midpoints."""
     if flows.empty:
         return []
     agg = flows.groupby(["origin", "destination"], as_index=False)["tonnes"].sum()
     agg = agg[agg["tonnes"] > 0]
-    scale = tonnes_max if tonnes_max > 0 else float(agg["tonnes"].max() or 1.0)
+    if agg.empty:
+        return []
+    scale = tonnes_max if tonnes_max > 0 else float(agg["tonnes"].max())
     klass = np.clip(np.ceil(4 * agg["tonnes"].to_numpy() / scale), 1, 4).astype(int)
+    pairs = list(zip(agg["origin"], agg["destination"], strict=True))
     traces = []
     for k in range(1, 5):
-        part = agg[klass == k]
-        if part.empty:
-            continue
-        xs, ys = _segments(zip(part["origin"], part["destination"], strict=True))
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"width": 1.5 * k, "color": "rgba(70,70,70,0.45)"},
-                name="trade flow",
-                legendgroup="flows",
-                showlegend=not traces,
-                hoverinfo="skip",
+        chosen = [p for p, c in zip(pairs, klass, strict=True) if c == k]
+        if chosen:
+            line = {"width": 1.5 * k, "color": "rgba(70,70,70,0.45)"}
+            traces.append(
+                _lines(chosen, "trade flow", line, legendgroup="flows", showlegend=not traces)
             )
-        )
     mids = [
-        ((position(o)[0] + position(d)[0]) / 2, (position(o)[1] + position(d)[1]) / 2)
-        for o, d in zip(agg["origin"], agg["destination"], strict=True)
+        tuple((u + v) / 2 for u, v in zip(position(o), position(d), strict=True)) for o, d in pairs
     ]
-    text = [
-        f"{o} → {d}: {t:,.0f} t"
-        for o, d, t in agg[["origin", "destination", "tonnes"]].itertuples(index=False)
-    ]
+    text = [f"{o} → {d}: {t:,.0f} t" for (o, d), t in zip(pairs, agg["tonnes"], strict=True)]
     traces.append(
-        go.Scatter(
-            x=[m[0] for m in mids],
-            y=[m[1] for m in mids],
-            mode="markers",
-            marker={"size": 6, "color": "rgba(70,70,70,0.6)", "symbol": "diamond"},
-            text=text,
-            hoverinfo="text",
-            name="flow",
-            showlegend=False,
-        )
+        {
+            "type": "scatter",
+            "x": [m[0] for m in mids],
+            "y": [m[1] for m in mids],
+            "mode": "markers",
+            "marker": {"size": 6, "color": "rgba(70,70,70,0.6)", "symbol": "diamond"},
+            "text": text,
+            "hoverinfo": "text",
+            "name": "flow",
+            "showlegend": False,
+        }
     )
     return traces
 
 
-def _pact_traces(pacts: pd.DataFrame) -> list[go.Scatter]:
+def _pact_traces(pacts: pd.DataFrame) -> list[Trace]:
     """One dashed clique per pact."""
-    traces = []
     if pacts.empty:
-        return traces
-    for i, (pact, members) in enumerate(pacts.groupby("pact")["member"]):
-        names = sorted(set(members))
-        xs, ys = _segments(combinations(names, 2))
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"width": 2, "dash": "dash", "color": PALETTE[(i + 2) % len(PALETTE)]},
-                name=f"pact {pact}",
-                hoverinfo="skip",
-            )
+        return []
+    return [
+        _lines(
+            combinations(sorted(set(members)), 2),
+            f"pact {pact}",
+            {"width": 2, "dash": "dash", "color": PALETTE[(i + 2) % len(PALETTE)]},
         )
-    return traces
+        for i, (pact, members) in enumerate(pacts.groupby("pact")["member"])
+    ]
 
 
-def _deal_trace(contracts: pd.DataFrame) -> list[go.Scatter]:
+def _deal_traces(contracts: pd.DataFrame) -> list[Trace]:
     """Contracts and deals in force as dotted lines buyer–seller."""
     if contracts.empty:
         return []
-    pairs = sorted(set(zip(contracts["buyer"], contracts["seller"], strict=True)))
-    xs, ys = _segments(pairs)
-    return [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": 2.5, "dash": "dot", "color": "#9467bd"},
-            name="deal / contract",
-            hoverinfo="skip",
-        )
-    ]
+    pairs = sorted(
+        {(b, s) for b, s in zip(contracts["buyer"], contracts["seller"], strict=True) if b != s}
+    )
+    line = {"width": 2.5, "dash": "dot", "color": "#9467bd"}
+    return [_lines(pairs, "deal / contract", line)] if pairs else []
 
 
 def network_figure(
@@ -280,40 +302,42 @@ def network_figure(
     Returns:
         The figure; the last trace holds the nodes with the actor code as ``customdata``.
     """
-    traces = [*_flow_traces(flows, tonnes_max), *_pact_traces(pacts), *_deal_trace(contracts)]
     xy = [position(a) for a in actors]
-    traces.append(
-        go.Scatter(
-            x=[p[0] for p in xy],
-            y=[p[1] for p in xy],
-            mode="markers+text",
-            text=list(actors),
-            textposition="top center",
-            customdata=list(actors),
-            marker={
-                "size": [24 if a == selected else 16 for a in actors],
-                "color": [ROLE_COLORS.get(roles.get(a, ""), "#7f7f7f") for a in actors],
-                "line": {"width": [3 if a == selected else 1 for a in actors], "color": "#000"},
-            },
-            hovertemplate="%{customdata}<extra></extra>",
-            name="countries",
-            showlegend=False,
-        )
-    )
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"range": list(NETWORK_X), "visible": False, "fixedrange": True},
-        yaxis={"range": list(NETWORK_Y), "visible": False, "fixedrange": True},
-        legend={"orientation": "h", "y": -0.02},
-        uirevision="network",
-    )
-    return fig
+    nodes = {
+        "type": "scatter",
+        "x": [p[0] for p in xy],
+        "y": [p[1] for p in xy],
+        "mode": "markers+text",
+        "text": list(actors),
+        "textposition": "top center",
+        "customdata": list(actors),
+        "marker": {
+            "size": [24 if a == selected else 16 for a in actors],
+            "color": [ROLE_COLORS.get(roles.get(a, ""), "#7f7f7f") for a in actors],
+            "line": {"width": [3 if a == selected else 1 for a in actors], "color": "#000"},
+        },
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "name": "countries",
+        "showlegend": False,
+    }
+    traces = [
+        *_flow_traces(flows, tonnes_max),
+        *_pact_traces(pacts),
+        *_deal_traces(contracts),
+        nodes,
+    ]
+    layout = {
+        "title": _title(title),
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "xaxis": {"range": list(NETWORK_X), "visible": False, "fixedrange": True},
+        "yaxis": {"range": list(NETWORK_Y), "visible": False, "fixedrange": True},
+        "legend": {"orientation": "h", "y": -0.02},
+        "uirevision": "network",
+    }
+    return make_figure(traces, layout)
 
 
-def cursor_shape(rnd: float) -> dict[str, object]:
+def cursor_shape(rnd: float) -> dict[str, Any]:
     """Return the vertical cursor line at a round (layout shape, paper-spanning)."""
     return {
         "type": "line",
@@ -325,6 +349,17 @@ def cursor_shape(rnd: float) -> dict[str, object]:
         "yref": "paper",
         "line": {"color": "#444444", "width": 2, "dash": "dot"},
     }
+
+
+def _series_trace(name: str, x: list[int], y: list[float], **style: Any) -> Trace:
+    """A line trace coloured by series name."""
+    line = {"color": color_for(name), **style.pop("line", {})}
+    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name, "line": line, **style}
+
+
+def _values(frame: pd.DataFrame, col: Any) -> list[float | None]:
+    """A column as a JSON-safe list (NaN → None)."""
+    return [None if pd.isna(v) else float(v) for v in frame[col].tolist()]
 
 
 def timeseries_figure(
@@ -353,33 +388,30 @@ def timeseries_figure(
         return empty_figure("no data")
     rounds = [int(r) for r in frame.index]
     traces = [
-        go.Scatter(
-            x=rounds,
-            y=frame[col].tolist(),
+        _series_trace(
+            str(col),
+            rounds,
+            _values(frame, col),
             mode="lines+markers",
-            name=str(col),
+            marker={"size": 4},
             line={
-                "color": color_for(str(col)),
                 "width": 4 if col == highlight else 2,
                 "dash": "dash" if col == "world" else "solid",
             },
-            marker={"size": 4},
         )
         for col in frame.columns
     ]
-    fig = go.Figure(traces)
-    yr = list(y_range) if y_range is not None else padded_range(frame.to_numpy().ravel())
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        margin=MARGIN,
-        xaxis={"title": {"text": "round"}, "range": [min(rounds) - 0.3, max(rounds) + 0.3]},
-        yaxis={"title": {"text": y_label}, "range": yr},
-        shapes=[cursor_shape(cursor)],
-        legend={"font": {"size": 10}},
-        uirevision=title,
-    )
-    return fig
+    yr = list(y_range) if y_range is not None else padded_range(frame.to_numpy(dtype=float).ravel())
+    layout = {
+        "title": _title(title),
+        "margin": MARGIN,
+        "xaxis": {"title": _title("round"), "range": [min(rounds) - 0.3, max(rounds) + 0.3]},
+        "yaxis": {"title": _title(y_label), "range": yr},
+        "shapes": [cursor_shape(cursor)],
+        "legend": {"font": {"size": 10}},
+        "uirevision": title,
+    }
+    return make_figure(traces, layout)
 
 
 def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
@@ -398,27 +430,32 @@ def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
     by_origin = sources.groupby("mine_origin")["tonnes"].sum()
     partners = sorted(set(by_refiner.index) | set(by_origin.index))
     traces = [
-        go.Bar(
-            x=[float(by_refiner.get(p, 0.0)), float(by_origin.get(p, 0.0))],
-            y=["by refiner", "by mine origin"],
-            orientation="h",
-            name=str(p),
-            marker={"color": color_for(str(p))},
-            hovertemplate=f"{p}: %{{x:,.0f}} t<extra></extra>",
-        )
+        {
+            "type": "bar",
+            "x": [float(by_refiner.get(p, 0.0)), float(by_origin.get(p, 0.0))],
+            "y": ["by refiner", "by mine origin"],
+            "orientation": "h",
+            "name": str(p),
+            "marker": {"color": color_for(str(p))},
+            "hovertemplate": f"{p}: %{{x:,.0f}} t<extra></extra>",
+        }
         for p in partners
     ]
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="stack",
-        title={"text": title},
-        margin={"l": 100, "r": 10, "t": 30, "b": 30},
-        xaxis={"title": {"text": "tonnes"}},
-        height=220,
-        legend={"orientation": "h", "y": -0.4},
-    )
-    return fig
+    layout = {
+        "barmode": "stack",
+        "title": _title(title),
+        "margin": {"l": 100, "r": 10, "t": 30, "b": 30},
+        "xaxis": {"title": _title("tonnes")},
+        "height": 220,
+        "legend": {"orientation": "h", "y": -0.4},
+    }
+    return make_figure(traces, layout)
+
+
+def _all_values(frames: Iterable[pd.DataFrame]) -> np.ndarray:
+    """Every value of several frames as one float array."""
+    parts = [f.to_numpy(dtype=float).ravel() for f in frames]
+    return np.concatenate(parts) if parts else np.array([])
 
 
 def side_by_side_figure(
@@ -436,33 +473,49 @@ def side_by_side_figure(
     """
     if not panels:
         return empty_figure("choose records to compare")
-    labels = list(panels)
-    fig = make_subplots(rows=1, cols=len(labels), shared_yaxes=True, subplot_titles=labels)
-    yr = padded_range(np.concatenate([f.to_numpy(dtype=float).ravel() for f in panels.values()]))
+    n, gap = len(panels), 0.04
+    width = (1 - gap * (n - 1)) / n
+    yr = padded_range(_all_values(panels.values()))
+    traces: list[Trace] = []
+    layout: dict[str, Any] = {"title": _title(title), "margin": MARGIN, "annotations": []}
     seen: set[str] = set()
-    for i, label in enumerate(labels, start=1):
-        frame = panels[label]
+    for i, (label, frame) in enumerate(panels.items()):
+        suffix = "" if i == 0 else str(i + 1)
+        x0 = i * (width + gap)
+        layout[f"xaxis{suffix}"] = {
+            "domain": [x0, x0 + width],
+            "anchor": f"y{suffix}",
+            "title": _title("round"),
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "range": yr,
+            "title": _title(y_label if i == 0 else ""),
+            "showticklabels": i == 0,
+        }
+        layout["annotations"].append(
+            {
+                "text": label,
+                "x": x0 + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "yanchor": "bottom",
+            }
+        )
         for col in frame.columns:
             name = str(col)
-            fig.add_trace(
-                go.Scatter(
-                    x=[int(r) for r in frame.index],
-                    y=frame[col].tolist(),
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=name not in seen,
-                    line={"color": color_for(name)},
-                ),
-                row=1,
-                col=i,
+            trace = _series_trace(name, [int(r) for r in frame.index], _values(frame, col))
+            trace.update(
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+                legendgroup=name,
+                showlegend=name not in seen,
             )
+            traces.append(trace)
             seen.add(name)
-    fig.update_yaxes(range=yr)
-    fig.update_yaxes(title_text=y_label, row=1, col=1)
-    fig.update_xaxes(title_text="round")
-    fig.update_layout(template=TEMPLATE, title={"text": title}, margin=MARGIN)
-    return fig
+    return make_figure(traces, layout)
 
 
 def difference_figure(diffs: Mapping[str, pd.DataFrame], *, title: str, y_label: str) -> go.Figure:
@@ -478,41 +531,28 @@ def difference_figure(diffs: Mapping[str, pd.DataFrame], *, title: str, y_label:
     """
     if not diffs:
         return empty_figure("choose at least two records")
-    traces = []
-    for i, (label, frame) in enumerate(diffs.items()):
-        for col in frame.columns:
-            traces.append(
-                go.Scatter(
-                    x=[int(r) for r in frame.index],
-                    y=frame[col].tolist(),
-                    mode="lines",
-                    name=f"{col} ({label})",
-                    line={"color": color_for(str(col)), "dash": DASHES[i % len(DASHES)]},
-                )
-            )
-    values = np.concatenate([f.to_numpy(dtype=float).ravel() for f in diffs.values()])
-    finite = values[np.isfinite(values)]
-    bound = float(np.abs(finite).max()) * 1.05 if finite.size and np.abs(finite).max() > 0 else 1.0
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        margin=MARGIN,
-        xaxis={"title": {"text": "round"}},
-        yaxis={"title": {"text": y_label}, "range": [-bound, bound]},
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": 0,
-                "y1": 0,
-                "line": {"color": "#000", "width": 1},
-            }
-        ],
-    )
-    return fig
+    traces = [
+        _series_trace(
+            f"{col} ({label})",
+            [int(r) for r in frame.index],
+            _values(frame, col),
+            line={"color": color_for(str(col)), "dash": DASHES[i % len(DASHES)]},
+        )
+        for i, (label, frame) in enumerate(diffs.items())
+        for col in frame.columns
+    ]
+    values = _all_values(diffs.values())
+    finite = np.abs(values[np.isfinite(values)])
+    bound = float(finite.max()) * 1.05 if finite.size and finite.max() > 0 else 1.0
+    zero = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0}
+    layout = {
+        "title": _title(title),
+        "margin": MARGIN,
+        "xaxis": {"title": _title("round")},
+        "yaxis": {"title": _title(y_label), "range": [-bound, bound]},
+        "shapes": [{**zero, "line": {"color": "#000", "width": 1}}],
+    }
+    return make_figure(traces, layout)
 
 
 def band_figure(stats: Mapping[str, pd.DataFrame], *, title: str, y_label: str) -> go.Figure:
@@ -528,49 +568,37 @@ def band_figure(stats: Mapping[str, pd.DataFrame], *, title: str, y_label: str) 
     """
     if not stats:
         return empty_figure("no runs to aggregate")
-    traces = []
+    traces: list[Trace] = []
     for i, (label, frame) in enumerate(stats.items()):
         color = PALETTE[i % len(PALETTE)]
         x = [int(r) for r in frame.index]
         n = int(frame["n"].max()) if "n" in frame else 0
+        edge = {"type": "scatter", "x": x, "mode": "lines", "legendgroup": label}
+        edge |= {"line": {"width": 0, "color": color}, "hoverinfo": "skip"}
         traces += [
-            go.Scatter(
-                x=x,
-                y=frame["p95"].tolist(),
-                mode="lines",
-                line={"width": 0, "color": color},
-                legendgroup=label,
-                showlegend=False,
-                hoverinfo="skip",
-                name=f"{label} p95",
-            ),
-            go.Scatter(
-                x=x,
-                y=frame["p05"].tolist(),
-                mode="lines",
-                line={"width": 0, "color": color},
-                fill="tonexty",
-                fillcolor=_rgba(color, 0.2),
-                legendgroup=label,
-                name=f"{label} 5–95 %",
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=x,
-                y=frame["mean"].tolist(),
-                mode="lines+markers",
-                line={"width": 2.5, "color": color},
-                legendgroup=label,
-                name=f"{label} mean (n={n})",
-            ),
+            {**edge, "y": _values(frame, "p95"), "showlegend": False, "name": f"{label} p95"},
+            {
+                **edge,
+                "y": _values(frame, "p05"),
+                "fill": "tonexty",
+                "fillcolor": _rgba(color, 0.2),
+                "name": f"{label} 5–95 %",
+            },
+            {
+                "type": "scatter",
+                "x": x,
+                "y": _values(frame, "mean"),
+                "mode": "lines+markers",
+                "line": {"width": 2.5, "color": color},
+                "legendgroup": label,
+                "name": f"{label} mean (n={n})",
+            },
         ]
-    values = np.concatenate([f[["p05", "p95", "mean"]].to_numpy().ravel() for f in stats.values()])
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        margin=MARGIN,
-        xaxis={"title": {"text": "round"}},
-        yaxis={"title": {"text": y_label}, "range": padded_range(values)},
-    )
-    return fig
+    values = _all_values(f[["p05", "p95", "mean"]] for f in stats.values())
+    layout = {
+        "title": _title(title),
+        "margin": MARGIN,
+        "xaxis": {"title": _title("round")},
+        "yaxis": {"title": _title(y_label), "range": padded_range(values)},
+    }
+    return make_figure(traces, layout)

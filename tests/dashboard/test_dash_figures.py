@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dashboard.geo import EU_MEMBERS, position
 
@@ -178,3 +179,30 @@ def test_padded_range_and_colors() -> None:
     assert figures.padded_range([-1.0, 1.0]) == pytest.approx([-1.1, 1.1])
     assert figures.color_for("CHN") == "#d62728"
     assert figures.color_for("XYZ") == figures.color_for("XYZ")
+
+
+def _all_builder_outputs() -> list[go.Figure]:
+    frame = _frame()
+    stats = pd.DataFrame({"mean": [1.0], "p05": [0.5], "p95": [1.5], "n": [2]}, index=[0])
+    empty = pd.DataFrame()
+    flows = pd.DataFrame({"origin": ["CHN"], "destination": ["USA"], "tonnes": [5.0]})
+    pacts = pd.DataFrame({"pact": ["P"] * 2, "member": ["USA", "JPN"]})
+    deals = pd.DataFrame({"buyer": ["JPN"], "seller": ["AUS"]})
+    src = pd.DataFrame({"refiner": ["CHN"], "mine_origin": ["COD"], "tonnes": [1.0]})
+    return [
+        figures.empty_figure("x"),
+        figures.choropleth_figure({"USA": 1.0, "EUR": 2.0}, label="l", zrange=(0, 2)),
+        figures.network_figure(["USA", "JPN"], {}, flows=flows, pacts=pacts, contracts=deals),
+        figures.network_figure(["USA"], {}, flows=empty, pacts=empty, contracts=empty),
+        figures.timeseries_figure(frame, cursor=0, title="t", y_label="y"),
+        figures.sources_figure(src),
+        figures.side_by_side_figure({"a": frame, "b": frame}, title="t", y_label="y"),
+        figures.difference_figure({"d": frame}, title="t", y_label="y"),
+        figures.band_figure({"g": stats}, title="t", y_label="y"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_builder_output_passes_plotly_validation(index: int) -> None:
+    fig = _all_builder_outputs()[index]
+    go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
