@@ -161,8 +161,12 @@ class CountrySpec(Frozen):
         default=None, description="National stockpile target, overriding the strategy's [days]."
     )
     esg_rating: Share = Field(default=0.5, description="ESG rating of projects hosted [-].")
-    preferences: Preferences = Field(default_factory=Preferences)
-    minerals: dict[str, CountryMineral] = Field(default_factory=dict)
+    preferences: Preferences = Field(
+        default_factory=Preferences, description="Policy weights (cost, security, ESG, alignment)."
+    )
+    minerals: dict[str, CountryMineral] = Field(
+        default_factory=dict, description="Endowment by mineral name; absent = none."
+    )
 
 
 class StrategyParams(Frozen):
@@ -343,8 +347,12 @@ class Scenario(Frozen):
         default_factory=dict, description="Strategy parameter sets by name."
     )
     default_strategy: str = Field(default="bau", description="Strategy of member states.")
-    dominant_policy: DominantPolicy = Field(default_factory=DominantPolicy)
-    shocks: StochasticShocks = Field(default_factory=StochasticShocks)
+    dominant_policy: DominantPolicy = Field(
+        default_factory=DominantPolicy, description="Policy of the dominant processor."
+    )
+    shocks: StochasticShocks = Field(
+        default_factory=StochasticShocks, description="Random shocks drawn each round."
+    )
     events: tuple[EventSpec, ...] = Field(default=(), description="Scheduled events.")
     negotiation: dict[str, object] = Field(
         default_factory=dict,
