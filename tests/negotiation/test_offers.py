@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -47,7 +49,22 @@ def test_similarity_breaks_distance_ties_by_own_utility() -> None:
     table = UtilityTable(space, np.array([0.0, 1.0, 2.0]), 0.0)
     # From x = 1 both x = 0 and x = 2 are at distance 0.5 once x = 1 is out of the band.
     masked = table.masked(np.array([True, False, True]))
-    assert Similarity().select(masked, -1.0, 1, np.random.default_rng(0)) == 2
+    assert Similarity(width=math.inf).select(masked, -1.0, 1, np.random.default_rng(0)) == 2
+
+
+def test_similarity_window_keeps_offers_near_the_target(rng: np.random.Generator) -> None:
+    # Utilities 0..8 on the grid; opponent sits at (2, 2) = own best. With a window of
+    # 0.25 * 8 = 2 above target 3, only utilities 3 and 4 qualify: (1, 0) and (1, 1).
+    opponent = SPACE.index_of({"x": 2, "y": 2})
+    assert SPACE.outcome(Similarity(width=0.25).select(TABLE, 3.0, opponent, rng)) == {
+        "x": 1,
+        "y": 1,
+    }
+    assert Similarity(width=math.inf).select(TABLE, 3.0, opponent, rng) == opponent
+    # An empty window (target between grid utilities) falls back to the outcome at the target.
+    assert TABLE(Similarity(width=0.01).select(TABLE, 2.5, opponent, rng)) == 3.0
+    with pytest.raises(ValueError, match="width"):
+        Similarity(width=0.0)
 
 
 def test_random_in_band_stays_in_band_and_depends_on_the_generator() -> None:

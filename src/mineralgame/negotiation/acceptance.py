@@ -145,7 +145,7 @@ class ACCombi:
 
     def __call__(self, ctx: AcceptanceContext) -> bool:
         """AC_next, or late acceptance of an offer at least as good as the best recent one."""
-        if ACNext(self.alpha, self.beta)(ctx):
+        if self.alpha * ctx.offer_utility + self.beta >= ctx.discounted_next:  # AC_next
             return True
         if ctx.time < self.t_accept:
             return False

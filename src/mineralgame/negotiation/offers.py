@@ -80,8 +80,8 @@ class AtTarget:
     ) -> int:
         """The least-good outcome still at or above the target."""
         m = _band(table, target)
-        worst = table.sorted_values[m - 1]
-        first = int(np.searchsorted(-table.sorted_values, -worst, side="left"))
+        worst = float(table.sorted_values[m - 1])
+        first = table.band_size(float(np.nextafter(worst, np.inf)))  # outcomes strictly better
         return int(table.order[first:m].min())
 
 
@@ -139,7 +139,7 @@ class Similarity:
             ceiling = target + self.width * (table.max - table.min)
             lo = min(table.band_size(np.nextafter(ceiling, -np.inf)), m - 1)
         point = table.space.normalised[opponent_last]
-        distance = np.abs(table.sorted_points[lo:m] - point).sum(axis=1)
+        distance = np.abs(table.sorted_points[:, lo:m] - point[:, None]).sum(axis=0)
         return int(table.order[lo + int(np.argmin(distance))])
 
 
