@@ -143,6 +143,19 @@ def test_pure_tit_for_tat_deadlocks(investment: Deal) -> None:
         assert offers == {"JPN": {investment[1].best}, "IDN": {investment[2].best}}
 
 
+def test_pure_tit_for_tat_under_ac_combi_ends_only_by_capitulation(investment: Deal) -> None:
+    """With AC_combi's late clause the last responder accepts the other's unchanged opening
+    offer: the deadlock is 'resolved' by capitulation, never by mutual concession."""
+    _, inv, host = investment
+    parties = [
+        Negotiator("JPN", inv, TitForTat(floor=None)),
+        Negotiator("IDN", host, TitForTat(floor=None)),
+    ]
+    result = alternating_offers(parties, np.random.default_rng(0))
+    assert result.agreement_index in {inv.best, host.best}
+    assert result.n_steps >= 0.95 * 2 * AlternatingOffersConfig().n_rounds
+
+
 def test_tit_for_tat_with_the_default_floor_agrees(investment: Deal) -> None:
     assert TitForTat().floor is not None
     for seed in range(3):
