@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from mineralgame.negotiation.records import NegotiationView
 
@@ -171,7 +171,7 @@ STRATEGIES: dict[str, Callable[..., Strategy]] = {
 """Strategy factories by name; keyword arguments override the defaults."""
 
 
-def make_strategy(name: str, **params: float) -> Strategy:
+def make_strategy(name: str, **params: Any) -> Strategy:
     """Build a registered strategy, e.g. ``make_strategy("boulware", exponent=4)``."""
     try:
         factory = STRATEGIES[name]
