@@ -31,6 +31,7 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     decisions: list[dict[str, Any]] | None = None,
+    humans: tuple[str, ...] = (),
 ) -> RunRecord:
     """Run a scenario and return its record (``.tables``, ``.summary``, ``.save()``)."""
     from mineralgame.model import MineralModel
@@ -46,7 +47,7 @@ def run(
     if rounds is not None:
         scenario = scenario.model_copy(update={"rounds": int(rounds)})
     parsed = parse_decisions(decisions)
-    model = MineralModel(scenario, strategy=strategy, rng=seed, decisions=parsed)
+    model = MineralModel(scenario, strategy=strategy, rng=seed, decisions=parsed, humans=humans)
     for r in range(scenario.rounds):
         model.step()
         if progress is not None:
@@ -70,5 +71,6 @@ def run(
         "tables": sorted(tables),
         "summary": model.summary(),
         "decisions": dump_decisions(parsed),
+        "humans": list(model.humans),
     }
     return RunRecord(manifest, tables)

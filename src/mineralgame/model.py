@@ -30,9 +30,13 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         strategy: str | None = None,
         rng: int = 0,
         decisions: list[Decision] | None = None,
+        humans: tuple[str, ...] = (),
     ) -> None:
         super().__init__(rng=rng)
         self.decisions = list(decisions or [])
+        # Countries played by people (classroom): bots never decide for them; their answers
+        # to offers and their own offers arrive as decisions.
+        self.humans = tuple(sorted(humans))
         self.cfg = scenario
         self.run_strategy = strategy or scenario.default_strategy
         self.seed = rng
@@ -167,6 +171,8 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         The negotiation layer fills this phase: agents choose partners, negotiate offtake,
         investment, technology-transfer deals and pacts; signed deals become ``Project`` and
         ``Contract`` entries (``self.projects``) that the build and trade phases honour.
+        Countries in ``self.humans`` are never decided for by bots: offers to them are
+        recorded as pending and take effect only when a later ``OfferDecision`` answers them.
         """
 
     def phase_build(self) -> None:
