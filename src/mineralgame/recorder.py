@@ -233,15 +233,14 @@ class Recorder:
         members = cm[cm["role"] == "member"]
         last = members[members["round"] == members["round"].max()]
         cost = members[["import_spend_usd", "stock_spend_usd", "investment_spend_usd"]].sum()
-        dem = float(members["demand_t"].sum())
+        # Minerals differ by orders of magnitude in tonnes: weigh them by value at base prices.
+        base = {m: s.refined_price_usd_per_t for m, s in self.model.cfg.minerals.items()}
+        value = members["mineral"].map(base)
+        dem = float((members["demand_t"] * value).sum())
+        short_value = float((members["shortfall_t"] * value).sum())
+        last_value = np.maximum(last["consumption_t"] * last["mineral"].map(base), 1e-9)
         end_dep = (
-            float(
-                np.average(
-                    last["dependence_dominant"], weights=np.maximum(last["consumption_t"], 1e-9)
-                )
-            )
-            if len(last)
-            else 0.0
+            float(np.average(last["dependence_dominant"], weights=last_value)) if len(last) else 0.0
         )
         last_sys = sysdf[sysdf["round"] == sysdf["round"].max()]
         return {
@@ -250,7 +249,7 @@ class Recorder:
             "seed": int(self.model.seed),
             "rounds": int(self.model.round + 1),
             "cumulative_shortfall_t": float(members["shortfall_t"].sum()),
-            "cumulative_shortfall_share": float(members["shortfall_t"].sum()) / dem if dem else 0.0,
+            "cumulative_shortfall_share": short_value / dem if dem else 0.0,
             "cumulative_cost_usd": float(cost.sum()),
             "end_dependence": end_dep,
             "end_refining_hhi": float(last_sys["refining_hhi"].mean()),

@@ -177,7 +177,9 @@ def produce_and_trade(
         share = np.where(requirement > 0, shortfall / requirement, 0.0)
     draw = np.where(share > release, np.minimum(ms.stock, shortfall), 0.0)
     ms.stock = ms.stock - draw + res.refill
-    ms.reserves = np.maximum(ms.reserves - res.mine_output - c_ore, 0.0)
+    mined = res.mine_output + c_ore
+    proven = np.where(ms.reserves > mined, spec.reserve_replacement * mined, 0.0)
+    ms.reserves = np.maximum(ms.reserves - mined, 0.0) + proven
     consumption = res.consumption + c_in + draw
     ms.last_consumption = consumption / rpr
     return TradeOutcome(

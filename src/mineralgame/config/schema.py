@@ -73,6 +73,13 @@ class MineralSpec(Frozen):
     essential_share: Share = Field(
         default=0.6, description="Share of demand valued at the value of lost supply [-]."
     )
+    reserve_replacement: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        default=0.8,
+        description=(
+            "New reserves proven per tonne mined (exploration), where a country already has "
+            "reserves; 1 keeps reserves constant [t/t]."
+        ),
+    )
     recycling_rate: Share = Field(
         default=0.0,
         description="Secondary supply as a share of the previous round's consumption [-].",
