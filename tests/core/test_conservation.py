@@ -11,7 +11,8 @@ shock rates and one optional scheduled event) and checks every identity of the r
 * the ``sources`` table (consumption traced through refining) adds up to consumption;
 * the ``system`` table adds up the countries;
 * stock(r) == stock(r-1) + stock_add - stock_draw (round 0 starts from the scenario's
-  stockpile_t); reserves(r) == reserves(r-1) - mine_output;
+  stockpile_t); reserves(r) == reserves(r-1) - mine_output (+ reserve_replacement x mined
+  where the model proves new reserves);
 * no stock, reserve, capacity, output, trade, flow or price is negative;
 * shortfall == max(demand - consumption, 0). Consumption may exceed demand_t (demand is the
   requirement at the base price; below it, price-responsive demand buys more), but never more
@@ -332,8 +333,17 @@ def check_stocks_and_reserves(cm: pd.DataFrame, scenario: Scenario) -> None:
     assert (cm.mine_output_t <= prev_res + ATOL + RTOL * prev_res).all(), (
         "mined more than the reserves"
     )
+    # exploration proves reserve_replacement t per t mined where reserves remain (0 if the
+    # scenario schema has no such parameter)
+    replacement = cm["mineral"].map(
+        lambda m: float(getattr(scenario.minerals[m], "reserve_replacement", 0.0))
+    )
+    proven = np.where(prev_res > cm.mine_output_t, replacement * cm.mine_output_t, 0.0)
     assert_close(
-        prev_res - cm.mine_output_t, cm.reserves_t, "reserves(r) == reserves(r-1) - mined", cm
+        np.maximum(prev_res - cm.mine_output_t, 0.0) + proven,
+        cm.reserves_t,
+        "reserves(r) == reserves(r-1) - mined + proven",
+        cm,
     )
 
 
@@ -359,7 +369,11 @@ def check_demand(cm: pd.DataFrame, scenario: Scenario) -> None:
 def test_tonnes_are_conserved_and_nothing_goes_negative(
     case: tuple[dict[str, Any], str, int],
 ) -> None:
-    overrides, strategy, seed = case
+    check_case(*case)
+
+
+def check_case(overrides: dict[str, Any], strategy: str, seed: int) -> None:
+    """Run one drawn case and check every identity (also used for longer local searches)."""
     scenario = mineralgame.load_scenario(CLASSROOM, overrides)
     rec = mineralgame.run(scenario, strategy=strategy, seed=seed)
     t = rec.tables
