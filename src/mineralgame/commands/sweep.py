@@ -119,13 +119,13 @@ def sweep_main(argv: Sequence[str]) -> int:
         progress=not args.no_progress,
         retry_failed=not args.skip_failed,
     )
-    _err(
+    _out(
         f"{exp.name}: {report.executed} runs executed ({report.failed} failed), "
         f"{report.skipped} already done, {report.pending} pending; "
         f"{report.wall_s:.1f} s on {report.workers} worker(s) [{report.backend}] -> {out}"
     )
     if report.failed:
-        _out(f"see {out}/failures/ or: mineralgame sweep status {out}")
+        _err(f"see {out}/failures/ or: mineralgame sweep status {out}")
     return EXIT_OK if report.failed == 0 and report.pending == 0 else EXIT_FAILED
 
 
@@ -144,7 +144,7 @@ def status_main(argv: Sequence[str]) -> int:
         st = res.status()
         failures = res.failures()[:5]
     manifest = read_manifest(Path(args.dir))
-    _err(f"{manifest.get('experiment', '?')} in {args.dir}")
+    _out(f"{manifest.get('experiment', '?')} in {args.dir}")
     _out(f"  runs: {st.total} total, {st.ok} ok, {st.failed} failed, {st.pending} pending")
     last = (manifest.get("invocations") or [{}])[-1]
     workers = int(last.get("workers", 1) or 1)
@@ -191,7 +191,7 @@ def analyze_main(argv: Sequence[str]) -> int:
     args = analyze_parser().parse_args(argv)
     needs_outcome = args.method in ("sobol", "morris", "prim")
     if needs_outcome and not args.outcome:
-        _out(f"error: {args.method} needs --outcome")
+        _err(f"error: {args.method} needs --outcome")
         return EXIT_INVALID
     if args.method == "prim" and not args.threshold:
         _err("error: prim needs --threshold, e.g. --threshold '> 0.15'")

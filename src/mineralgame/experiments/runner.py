@@ -41,6 +41,7 @@ from mineralgame.experiments.design import (
     RunSpec,
     build_design,
     canonical_json,
+    digest,
     run_specs,
 )
 from mineralgame.experiments.spec import (
@@ -197,6 +198,10 @@ def worker_name() -> str:
 def run_chunk(evaluator: Evaluator, specs: Sequence[RunSpec], out: str) -> ChunkReport:
     """Evaluate a chunk of runs and commit their results as Parquet parts.
 
+    The chunk's part name is a hash of its run ids, so a chunk that Dask recomputes (its
+    worker died before the result was fetched) finds its committed part and returns at once,
+    or, if it had failures, overwrites it: never a second copy.
+
     Args:
         evaluator: The run function.
         specs: The chunk's runs.
@@ -205,7 +210,10 @@ def run_chunk(evaluator: Evaluator, specs: Sequence[RunSpec], out: str) -> Chunk
     Returns:
         Counts and timings of the chunk.
     """
-    folder, part = Path(out), new_part_id()
+    folder, part = Path(out), digest(sorted(spec.run_id for spec in specs))
+    committed = _committed(folder, part)
+    if committed is not None:
+        return committed
     rows, series, events = [], [], []
     for spec in specs:
         row, output = _evaluate(evaluator, spec, folder)
@@ -222,6 +230,17 @@ def run_chunk(evaluator: Evaluator, specs: Sequence[RunSpec], out: str) -> Chunk
     write_parquet_atomic(pd.DataFrame(rows), part_path(folder, "runs", part))
     failed = sum(row["status"] != "ok" for row in rows)
     return ChunkReport(len(rows), failed, sum(row["wall_s"] for row in rows), worker_name())
+
+
+def _committed(folder: Path, part: str) -> ChunkReport | None:
+    """The report of an already committed, fully successful chunk, else None."""
+    path = part_path(folder, "runs", part)
+    if not path.is_file():
+        return None
+    rows = pd.read_parquet(path, columns=["status", "wall_s"])
+    if (rows["status"] != "ok").any():
+        return None
+    return ChunkReport(len(rows), 0, float(rows["wall_s"].sum()), worker_name())
 
 
 def _evaluate(
@@ -531,7 +550,7 @@ def open_executor(
     else:
         n = workers or os.cpu_count() or 1
         cluster = LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client, name = Client(cluster), "local"
     try:

@@ -216,7 +216,11 @@ class Execution(Frozen):
         default=5.0, description="Target duration of a task when sizing chunks [s]."
     )
     task_retries: Annotated[int, Field(ge=0)] = Field(
-        default=2, description="Times a task is retried after a worker dies or it errors."
+        default=1,
+        description=(
+            "Times a task that raised is resubmitted (a worker that dies is handled by Dask's "
+            "allowed-failures, 3 by default)."
+        ),
     )
 
 

@@ -6,7 +6,9 @@ reads its inputs from ``spec.overrides`` (parameters and constants, by name):
 * ``ishigami``: SALib's Ishigami function of ``x1, x2, x3`` (known Sobol indices).
 * ``random_walk``: a seeded two-country random walk with series and events; honours the test
   switches ``sleep_s`` (sleep per run), ``fail_above`` (raise when ``drift`` exceeds it) and
-  ``die_once_dir`` (the first attempt of each run kills its own process, as a crashed worker).
+  ``die_once_dir`` (the first run of each design row listed in ``die_once_rows``, or of every
+  row, kills its own process as a crashing worker would; with ``die_always`` every attempt
+  does).
 * ``busy``: burns CPU for ``busy_s`` seconds (parallel-efficiency benchmark).
 * ``tiny``: returns one scalar at once (driver-memory benchmark).
 """
@@ -70,10 +72,11 @@ def _test_switches(spec: RunSpec) -> None:
     if "fail_above" in spec.overrides and _num(spec, "drift") > _num(spec, "fail_above"):
         raise ValueError(f"drift {_num(spec, 'drift')} is above fail_above")
     marker_dir = spec.overrides.get("die_once_dir")
-    if marker_dir:
-        marker = Path(str(marker_dir)) / spec.run_id
-        if not marker.exists():
-            marker.write_text(str(os.getpid()))
+    rows = spec.overrides.get("die_once_rows")
+    if marker_dir and (rows is None or spec.design_row in rows):
+        marker = Path(str(marker_dir)) / f"row-{spec.design_row}"
+        if not marker.exists() or spec.overrides.get("die_always"):
+            marker.write_text(f"{os.getpid()} {spec.run_id}")
             os.kill(os.getpid(), signal.SIGKILL)
 
 
