@@ -38,9 +38,13 @@ def serve(
         threads: Waitress worker threads.
         out: Where to print the URL (default standard output).
     """
+    import threading
+
     from dashboard.app import create_app
 
     app = create_app(Path(records_dir))
+    store = app.server.config["RECORD_STORE"]
+    threading.Thread(target=store.warm, name="warm-records", daemon=True).start()
     url = page_url(host, port, open_page)
     stream = out or sys.stdout
     stream.write(f"mineralgame dashboard: open {url}  (Ctrl+C to stop)\n")

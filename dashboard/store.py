@@ -251,6 +251,21 @@ class RecordStore:
                 self._cache.popitem(last=False)
         return record
 
+    def warm(self, limit: int | None = None) -> int:
+        """Load up to ``limit`` readable records (default: as many as the cache holds).
+
+        Returns:
+            How many records were loaded; unreadable ones are skipped (and marked).
+        """
+        loaded = 0
+        for entry in self.readable()[: self.cache_size if limit is None else limit]:
+            try:
+                self.load(entry.record_id)
+            except RecordError:
+                continue
+            loaded += 1
+        return loaded
+
     def _load_entry(self, entry: RecordEntry) -> Record:
         """Read the tables of a listed, readable entry and precompute its frames."""
         folder = self._folders[entry.record_id]

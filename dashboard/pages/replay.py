@@ -11,6 +11,7 @@ from typing import Any
 import dash
 import pandas as pd
 from dash import Input, Output, Patch, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.frames import MAP_MEASURES, RecordFrames
@@ -21,6 +22,7 @@ from dashboard.views import country_panel
 SPEEDS = {"0.5×": 2000, "1×": 1000, "2×": 500, "4×": 250}
 GRAPH_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
+DEFAULT_MEASURE = "dependence_dominant"
 EVENT_COLUMNS = (
     "kind",
     "actor",
@@ -82,7 +84,7 @@ def _header(record: Record) -> html.Div:
     )
 
 
-def _controls(frames: RecordFrames, rnd: int) -> html.Div:
+def _controls(frames: RecordFrames, rnd: int, label: str) -> html.Div:
     """Mineral, measure, play/pause, speed and the round slider."""
     marks = {r: str(frames.years.get(r, r)) for r in frames.rounds}
     return html.Div(
@@ -98,7 +100,7 @@ def _controls(frames: RecordFrames, rnd: int) -> html.Div:
             dcc.Dropdown(
                 id=ids.REPLAY_MEASURE,
                 options=[{"label": v, "value": k} for k, v in MAP_MEASURES.items()],
-                value="dependence_dominant",
+                value=DEFAULT_MEASURE,
                 clearable=False,
                 className="dropdown wide",
             ),
@@ -110,7 +112,7 @@ def _controls(frames: RecordFrames, rnd: int) -> html.Div:
                 clearable=False,
                 className="dropdown narrow",
             ),
-            html.Span(id=ids.REPLAY_ROUND_LABEL, className="round-label"),
+            html.Span(label, id=ids.REPLAY_ROUND_LABEL, className="round-label"),
             html.Div(
                 className="slider",
                 children=dcc.Slider(
@@ -128,9 +130,10 @@ def _controls(frames: RecordFrames, rnd: int) -> html.Div:
     )
 
 
-def _graph(graph_id: str, height: int) -> dcc.Graph:
+def _graph(graph_id: str, height: int, figure: Any) -> dcc.Graph:
     """A graph that reads the map from local assets."""
-    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"height": f"{height}px"})
+    style = {"height": f"{height}px"}
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style=style)
 
 
 def layout(store: RecordStore, record_id: str, round_param: str | None = None) -> html.Div:
@@ -149,22 +152,28 @@ def layout(store: RecordStore, record_id: str, round_param: str | None = None) -
     except RecordError as exc:
         return _error(str(exc))
     rnd = record.frames.clamp_round(round_param)
+    # The first frame is part of the layout, so the page draws without another round trip.
+    first = render_round(store, record.record_id, rnd, "", DEFAULT_MEASURE, None, None)
+    map_fig, net_fig, prices_fig, short_fig, events, label = first
     return html.Div(
         [
             dcc.Store(id=ids.REPLAY_RECORD, data=record.record_id),
             dcc.Store(id=ids.REPLAY_COUNTRY, data=None),
             _header(record),
-            _controls(record.frames, rnd),
+            _controls(record.frames, rnd, label),
             html.Div(
                 className="grid",
                 children=[
-                    html.Div(_graph(ids.REPLAY_MAP, 380), className="card"),
-                    html.Div(_graph(ids.REPLAY_NETWORK, 380), className="card"),
-                    html.Div(_graph(ids.REPLAY_PRICES, 300), className="card"),
-                    html.Div(_graph(ids.REPLAY_SHORTFALL, 300), className="card"),
+                    html.Div(_graph(ids.REPLAY_MAP, 380, map_fig), className="card"),
+                    html.Div(_graph(ids.REPLAY_NETWORK, 380, net_fig), className="card"),
+                    html.Div(_graph(ids.REPLAY_PRICES, 300, prices_fig), className="card"),
+                    html.Div(_graph(ids.REPLAY_SHORTFALL, 300, short_fig), className="card"),
                     html.Div(
                         className="card",
-                        children=[html.H3("Events this round"), html.Div(id=ids.REPLAY_EVENTS)],
+                        children=[
+                            html.H3("Events this round"),
+                            html.Div(events, id=ids.REPLAY_EVENTS),
+                        ],
                     ),
                     html.Div(
                         className="card",
@@ -296,7 +305,7 @@ def render_round(
     frames = store.load(record_id).frames
     r = frames.clamp_round(rnd)
     mineral = mineral if mineral in frames.minerals else frames.minerals[0]
-    measure = measure if measure in MAP_MEASURES else "dependence_dominant"
+    measure = measure if measure in MAP_MEASURES else DEFAULT_MEASURE
     map_fig = figures.choropleth_figure(
         frames.map_series(measure, mineral, r),
         label=MAP_MEASURES[measure].split(" (")[0],
@@ -400,8 +409,11 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         Input(ids.REPLAY_MEASURE, "value"),
         Input(ids.REPLAY_COUNTRY, "data"),
         State(ids.REPLAY_RECORD, "data"),
+        prevent_initial_call=True,
     )
     def _scrub(rnd: int, mineral: str, measure: str, country: str | None, record_id: str):
+        if dash.ctx.triggered_id == ids.REPLAY_COUNTRY and not country:
+            raise PreventUpdate  # the store announcing its empty initial value
         try:
             return render_round(
                 store, record_id, rnd, mineral, measure, country, dash.ctx.triggered_id
@@ -435,6 +447,8 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         prevent_initial_call=True,
     )
     def _panel(country: str | None, rnd: int, mineral: str, record_id: str):
+        if not country:
+            raise PreventUpdate
         try:
             return render_panel(store, record_id, country, rnd, mineral)
         except RecordError as exc:

@@ -188,3 +188,9 @@ def test_nothing_is_unpickled() -> None:
     source = "".join(p.read_text() for p in Path(store_mod.__file__).parent.rglob("*.py"))
     for pattern in ("import pickle", "pickle.", "read_pickle", "joblib", "dill", "allow_pickle"):
         assert pattern not in source
+
+
+def test_warm_loads_readable_records(records_dir: Path) -> None:
+    store = RecordStore(records_dir, cache_size=4)
+    assert store.warm() == 4
+    assert store.warm(limit=20) == 9
