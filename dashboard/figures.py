@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import make_colorscale, sequential
 
 from dashboard.geo import map_codes, position
 
@@ -31,6 +32,7 @@ TEMPLATE: dict[str, Any] = {
         "plot_bgcolor": "white",
         "font": {"color": "#2a3f5f"},
         "hovermode": "closest",
+        "title": {"x": 0.02, "xanchor": "left"},
         "xaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "automargin": True},
         "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "automargin": True},
     }
@@ -63,7 +65,13 @@ ROLE_COLORS = {
     "rest_of_world": "#7f7f7f",
 }
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-COLORSCALES = {"price_usd_per_t": "Viridis", "stock_cover_days": "Blues"}
+# Explicit scales (low value → first colour): plotly.js's built-in names run the other way
+# for some scales, and figures here skip plotly.py's conversion of names.
+COLORSCALES = {
+    "price_usd_per_t": make_colorscale(sequential.Viridis),
+    "stock_cover_days": make_colorscale(sequential.Blues),
+}
+DEFAULT_COLORSCALE = make_colorscale(sequential.YlOrRd)
 NETWORK_X = (-190.0, 195.0)
 NETWORK_Y = (-65.0, 85.0)
 
@@ -170,7 +178,7 @@ def choropleth_figure(
         "locationmode": "ISO-3",
         "zmin": zrange[0],
         "zmax": zrange[1],
-        "colorscale": COLORSCALES.get(measure, "YlOrRd"),
+        "colorscale": COLORSCALES.get(measure, DEFAULT_COLORSCALE),
         "marker": {"line": {"color": "#222222", "width": widths}},
         "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 12},
         "hovertemplate": "%{customdata} (%{location})<br>%{z:.3~g}<extra></extra>",
@@ -405,7 +413,11 @@ def timeseries_figure(
     layout = {
         "title": _title(title),
         "margin": MARGIN,
-        "xaxis": {"title": _title("round"), "range": [min(rounds) - 0.3, max(rounds) + 0.3]},
+        "xaxis": {
+            "title": _title("round"),
+            "range": [min(rounds) - 0.3, max(rounds) + 0.3],
+            "dtick": 1 if len(rounds) <= 20 else None,
+        },
         "yaxis": {"title": _title(y_label), "range": yr},
         "shapes": [cursor_shape(cursor)],
         "legend": {"font": {"size": 10}},

@@ -163,6 +163,8 @@ class RecordFrames:
     def _price_frames(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], pd.DataFrame]:
         """Rounds × regions of prices per mineral and stage."""
         prices = _table(tables, "prices", ["round", "mineral", "stage"])
+        if "price_usd_per_t" in prices.columns:  # a region with no trade reports 0: no price
+            prices = prices.assign(price_usd_per_t=prices["price_usd_per_t"].where(lambda p: p > 0))
         return {
             (str(k[0]), str(k[1])): _pivot(g, "region", "price_usd_per_t")
             for k, g in _split(prices, ["mineral", "stage"]).items()

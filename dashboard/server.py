@@ -24,7 +24,7 @@ def serve(
     open_page: str = "records",
     *,
     debug: bool = False,
-    threads: int = 4,
+    threads: int = 8,
     out: TextIO | None = None,
 ) -> None:
     """Serve the dashboard for a records folder until interrupted.

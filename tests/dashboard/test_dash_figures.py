@@ -206,3 +206,14 @@ def _all_builder_outputs() -> list[go.Figure]:
 def test_builder_output_passes_plotly_validation(index: int) -> None:
     fig = _all_builder_outputs()[index]
     go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
+
+
+@pytest.mark.parametrize("measure", ["dependence_dominant", "stock_cover_days", "price_usd_per_t"])
+def test_colorscales_are_explicit_and_run_light_to_dark(measure: str) -> None:
+    trace = figures.choropleth_figure({"USA": 1.0}, label="l", zrange=(0, 1), measure=measure)
+    scale = trace.to_dict()["data"][0]["colorscale"]
+    assert isinstance(scale, list | tuple)  # plotly.js's own names may run the other way
+    assert scale[0][0] == 0.0
+    assert scale[-1][0] == 1.0
+    if measure != "price_usd_per_t":
+        assert scale[0][1] in ("rgb(255,255,204)", "rgb(247,251,255)")  # light for low values
