@@ -83,7 +83,7 @@ def create_app(
         eager_loading=eager_loading,
         suppress_callback_exceptions=True,
         title=title,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None: keep the tab title
     )
     app.layout = html.Div(
         [

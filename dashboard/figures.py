@@ -231,7 +231,7 @@ def _flow_traces(flows: pd.DataFrame, tonnes_max: float) -> list[Trace]:
     scale = tonnes_max if tonnes_max > 0 else float(agg["tonnes"].max())
     klass = np.clip(np.ceil(4 * agg["tonnes"].to_numpy() / scale), 1, 4).astype(int)
     pairs = list(zip(agg["origin"], agg["destination"], strict=True))
-    traces = []
+    traces: list[Trace] = []
     for k in range(1, 5):
         chosen = [p for p, c in zip(pairs, klass, strict=True) if c == k]
         if chosen:
@@ -359,7 +359,7 @@ def cursor_shape(rnd: float) -> dict[str, Any]:
     }
 
 
-def _series_trace(name: str, x: list[int], y: list[float], **style: Any) -> Trace:
+def _series_trace(name: str, x: list[int], y: list[float | None], **style: Any) -> Trace:
     """A line trace coloured by series name."""
     line = {"color": color_for(name), **style.pop("line", {})}
     return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name, "line": line, **style}
@@ -585,7 +585,7 @@ def band_figure(stats: Mapping[str, pd.DataFrame], *, title: str, y_label: str) 
         color = PALETTE[i % len(PALETTE)]
         x = [int(r) for r in frame.index]
         n = int(frame["n"].max()) if "n" in frame else 0
-        edge = {"type": "scatter", "x": x, "mode": "lines", "legendgroup": label}
+        edge: Trace = {"type": "scatter", "x": x, "mode": "lines", "legendgroup": label}
         edge |= {"line": {"width": 0, "color": color}, "hoverinfo": "skip"}
         traces += [
             {**edge, "y": _values(frame, "p95"), "showlegend": False, "name": f"{label} p95"},

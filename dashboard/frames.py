@@ -105,7 +105,8 @@ class RecordFrames:
         start = int(manifest.get("start_year") or 0)
         step = int(manifest.get("years_per_round") or 1)
         years = {r: start + r * step for r in rounds}
-        roles = cm.drop_duplicates("country").set_index("country")["role"].astype(str).to_dict()
+        first = cm.drop_duplicates("country")
+        roles = {str(c): str(r) for c, r in zip(first["country"], first["role"], strict=True)}
         countries = sorted(roles, key=lambda c: (ROLE_ORDER.get(roles[c], 9), c))
         minerals = [str(m) for m in cm["mineral"].unique()]
         map_values, map_ranges = cls._map_frames(cm, minerals)
@@ -199,8 +200,8 @@ class RecordFrames:
         frame = self.map_values.get((measure, mineral))
         if frame is None or rnd not in frame.index:
             return {}
-        row = frame.loc[rnd].dropna()
-        return {str(k): float(v) for k, v in row.items()}
+        row: Any = frame.loc[rnd].dropna()
+        return {str(k): float(v) for k, v in zip(row.index, row.to_numpy(), strict=True)}
 
     def round_slice(self, table: dict[Hashable, pd.DataFrame], *key: Hashable) -> pd.DataFrame:
         """Return a table's slice for a key, or an empty frame."""

@@ -188,7 +188,8 @@ class RecordStore:
         for path in self._candidates():
             manifest, reason = _inspect(path, self.root)
             run_id = manifest.get("run_id")
-            rid = run_id if is_valid_id(run_id) and run_id not in entries else name_hash(path.name)
+            ok = isinstance(run_id, str) and is_valid_id(run_id) and run_id not in entries
+            rid = run_id if ok and isinstance(run_id, str) else name_hash(path.name)
             reason = reason or self._failed.get(rid, "")
             entries[rid] = RecordEntry(rid, path.name, not reason, reason, manifest)
             folders[rid] = path

@@ -42,7 +42,8 @@ PANEL_COLUMNS = (
 def record_row(entry: RecordEntry) -> dict[str, Any]:
     """Return one row of the records table for a readable entry."""
     m = entry.manifest
-    summary = m.get("summary") if isinstance(m.get("summary"), dict) else {}
+    found = m.get("summary")
+    summary: dict[str, Any] = found if isinstance(found, dict) else {}
     row: dict[str, Any] = {
         "id": entry.record_id,
         "open": f"[replay](/replay/{entry.record_id})",
@@ -98,9 +99,9 @@ def country_panel(frames: RecordFrames, country: str, rnd: int, mineral: str) ->
     return {
         "state": state,
         "sources": sources,
-        "deals": _rows(contracts),
-        "projects": _rows(projects),
-        "pacts": _rows(pacts),
+        "deals": table_rows(contracts),
+        "projects": table_rows(projects),
+        "pacts": table_rows(pacts),
     }
 
 
@@ -113,12 +114,15 @@ def _num(value: object) -> float | None:
     return f if np.isfinite(f) else None
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a frame as JSON-safe row dicts."""
+def table_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a frame as JSON-safe row dicts (without its ``round`` column)."""
     if df.empty:
         return []
     out = df.drop(columns=["round"], errors="ignore").astype(object)
-    return out.where(pd.notna(out), None).to_dict("records")
+    return [
+        {str(k): v for k, v in row.items()}
+        for row in out.where(pd.notna(out), None).to_dict("records")
+    ]
 
 
 def _members(cm: pd.DataFrame) -> pd.DataFrame:
@@ -180,13 +184,14 @@ class CompareData:
             ]
             return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         source = self.side if which == "side" else self.diff
-        parts = [
-            f.rename_axis(index="round", columns="series").stack().rename("value").reset_index()
-            .assign(panel=k)
-            for k, f in source.items()
-            if not f.empty
-        ]  # fmt: skip
+        parts = [_long(f, k) for k, f in source.items() if not f.empty]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _long(frame: pd.DataFrame, panel: str) -> pd.DataFrame:
+    """Rounds × series as long rows ``round, series, value, panel``."""
+    stacked = frame.rename_axis(index="round", columns="series").stack()
+    return pd.DataFrame({"value": stacked}).reset_index().assign(panel=panel)
 
 
 def compare_records(records: Sequence[Record], measure: str, mineral: str) -> CompareData:

@@ -25,7 +25,7 @@ from dashboard.views import (
 
 MAX_RECORDS = 12
 MAX_PAIRS = 100
-GRAPH_CONFIG = {"displaylogo": False}
+GRAPH_CONFIG: Any = {"displaylogo": False}
 PREFERRED = ("derisk", "decouple")
 
 
@@ -278,7 +278,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         Output(ids.COMPARE_STATUS, "children"),
         *(Input(i, p) for i, p in zip(INPUTS, PROPS, strict=True)),
     )
-    def _update(*values: Any):
+    def _update(*values: Any) -> tuple[Any, ...]:
         data, status = compute(store, *values)
         return (*_figures(data, values[5], values[6]), status)
 
@@ -296,7 +296,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         *(State(i, p) for i, p in zip(INPUTS, PROPS, strict=True)),
         prevent_initial_call=True,
     )
-    def _download(*values: Any):
+    def _download(*values: Any) -> Any:
         which = CSV_BUTTONS.get(str(dash.ctx.triggered_id))
         if which is None:
             return dash.no_update

@@ -69,7 +69,7 @@ def layout(store: RecordStore) -> html.Div:
                     html.Span(id=ids.RECORDS_HINT, className="hint"),
                 ],
             ),
-            dash_table.DataTable(
+            dash_table.DataTable(  # type: ignore[attr-defined]
                 id=ids.RECORDS_TABLE,
                 columns=_columns(),
                 data=rows,

@@ -17,10 +17,10 @@ from dashboard import figures, ids
 from dashboard.frames import MAP_MEASURES, RecordFrames
 from dashboard.geo import TOPOJSON_URL, actor_of_code
 from dashboard.store import Record, RecordError, RecordStore
-from dashboard.views import country_panel
+from dashboard.views import country_panel, table_rows
 
 SPEEDS = {"0.5×": 2000, "1×": 1000, "2×": 500, "4×": 250}
-GRAPH_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
+GRAPH_CONFIG: Any = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 DEFAULT_MEASURE = "dependence_dominant"
 EVENT_COLUMNS = (
@@ -228,9 +228,7 @@ def pact_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
 def events_view(frames: RecordFrames, rnd: int) -> html.Div:
     """The round's events, pact changes and negotiation sessions."""
     events = frames.round_slice(frames.events, rnd)
-    rows = (
-        [] if events.empty else events.astype(object).where(events.notna(), None).to_dict("records")
-    )
+    rows = table_rows(events)
     logged = {(r.get("kind"), r.get("actor"), r.get("target")) for r in rows}
     extra = [
         r
@@ -335,7 +333,7 @@ def render_round(
 
 def render_panel(
     store: RecordStore, record_id: str, country: str | None, rnd: object, mineral: str
-):
+) -> tuple[str, Any]:
     """The country panel (title and body) for the selected country at a round."""
     if not country:
         return "Country", html.P("Click a country on the map or network.")
@@ -411,7 +409,9 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         State(ids.REPLAY_RECORD, "data"),
         prevent_initial_call=True,
     )
-    def _scrub(rnd: int, mineral: str, measure: str, country: str | None, record_id: str):
+    def _scrub(
+        rnd: int, mineral: str, measure: str, country: str | None, record_id: str
+    ) -> tuple[Any, ...]:
         if dash.ctx.triggered_id == ids.REPLAY_COUNTRY and not country:
             raise PreventUpdate  # the store announcing its empty initial value
         try:
@@ -429,7 +429,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         State(ids.REPLAY_RECORD, "data"),
         prevent_initial_call=True,
     )
-    def _select(map_click: dict | None, net_click: dict | None, record_id: str):
+    def _select(map_click: dict | None, net_click: dict | None, record_id: str) -> Any:
         click = map_click if dash.ctx.triggered_id == ids.REPLAY_MAP else net_click
         try:
             actors = set(store.load(record_id).frames.roles)
@@ -446,7 +446,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         State(ids.REPLAY_RECORD, "data"),
         prevent_initial_call=True,
     )
-    def _panel(country: str | None, rnd: int, mineral: str, record_id: str):
+    def _panel(country: str | None, rnd: int, mineral: str, record_id: str) -> tuple[str, Any]:
         if not country:
             raise PreventUpdate
         try:
