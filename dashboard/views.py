@@ -105,6 +105,75 @@ def country_panel(frames: RecordFrames, country: str, rnd: int, mineral: str) ->
     }
 
 
+def pact_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
+    """Pacts joined or left at a round, from membership in this and the previous round."""
+
+    def members(df: pd.DataFrame) -> set[tuple[str, str]]:
+        if df.empty:
+            return set()
+        return set(zip(df["pact"].astype(str), df["member"].astype(str), strict=True))
+
+    now = members(frames.round_slice(frames.pacts, rnd))
+    before = members(frames.round_slice(frames.pacts, rnd - 1))
+    rows = [{"kind": "pact joined", "actor": m, "target": p} for p, m in sorted(now - before)]
+    return rows + [{"kind": "pact left", "actor": m, "target": p} for p, m in sorted(before - now)]
+
+
+def _started(df: pd.DataFrame, column: str, rnd: int) -> pd.DataFrame:
+    """Rows whose ``column`` equals the round (empty if the column is missing)."""
+    if df.empty or column not in df.columns:
+        return df.iloc[0:0]
+    return df[df[column] == rnd]
+
+
+def deal_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
+    """Contracts that start at a round and projects that start or come online."""
+    rows: list[dict[str, Any]] = []
+    contracts = _started(frames.round_slice(frames.contracts, rnd), "start_round", rnd)
+    for c in table_rows(contracts):
+        rows.append(
+            {
+                "kind": "contract signed",
+                "actor": c.get("buyer"),
+                "target": c.get("seller"),
+                "mineral": c.get("mineral"),
+                "stage": c.get("stage"),
+                "magnitude": c.get("tonnes"),
+                "description": f"{c.get('kind', 'contract')} {c.get('contract_id', '')}".strip(),
+                "source": "contracts",
+            }
+        )
+    projects = frames.round_slice(frames.projects, rnd)
+    for kind, column in (("project started", "start_round"), ("project online", "online_round")):
+        for p in table_rows(_started(projects, column, rnd)):
+            rows.append(
+                {
+                    "kind": kind,
+                    "actor": p.get("owner"),
+                    "target": p.get("host"),
+                    "mineral": p.get("mineral"),
+                    "stage": p.get("stage"),
+                    "magnitude": p.get("capacity_t"),
+                    "description": str(p.get("project_id", "")),
+                    "source": "projects",
+                }
+            )
+    return rows
+
+
+def round_events(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
+    """The events table's rows of a round, then derived pact, contract and project changes.
+
+    Derived rows already logged as events (same kind, actor and target) are left out.
+    """
+    rows = table_rows(frames.round_slice(frames.events, rnd))
+    logged = {(str(r.get("kind")), r.get("actor"), r.get("target")) for r in rows}
+    derived = [*pact_changes(frames, rnd), *deal_changes(frames, rnd)]
+    return rows + [
+        r for r in derived if (r["kind"].replace(" ", "_"), r["actor"], r["target"]) not in logged
+    ]
+
+
 def _num(value: object) -> float | None:
     """Return a finite float or None."""
     try:

@@ -17,12 +17,13 @@ from dashboard import figures, ids
 from dashboard.frames import MAP_MEASURES, RecordFrames
 from dashboard.geo import TOPOJSON_URL, actor_of_code
 from dashboard.store import Record, RecordError, RecordStore
-from dashboard.views import country_panel, table_rows
+from dashboard.views import country_panel, round_events, table_rows
 
 SPEEDS = {"0.5×": 2000, "1×": 1000, "2×": 500, "4×": 250}
 GRAPH_CONFIG: Any = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 DEFAULT_MEASURE = "dependence_dominant"
+MAX_EVENTS = 40
 EVENT_COLUMNS = (
     "kind",
     "actor",
@@ -210,39 +211,20 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def pact_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
-    """Pacts joined or left at a round, from membership in this and the previous round."""
-    now = frames.round_slice(frames.pacts, rnd)
-    before = frames.round_slice(frames.pacts, rnd - 1)
-
-    def members(df: pd.DataFrame) -> set[tuple[str, str]]:
-        if df.empty:
-            return set()
-        return set(zip(df["pact"].astype(str), df["member"].astype(str), strict=True))
-
-    joined, left = members(now) - members(before), members(before) - members(now)
-    rows = [{"kind": "pact joined", "actor": m, "target": p} for p, m in sorted(joined)]
-    return rows + [{"kind": "pact left", "actor": m, "target": p} for p, m in sorted(left)]
-
-
 def events_view(frames: RecordFrames, rnd: int) -> html.Div:
-    """The round's events, pact changes and negotiation sessions."""
-    events = frames.round_slice(frames.events, rnd)
-    rows = table_rows(events)
-    logged = {(r.get("kind"), r.get("actor"), r.get("target")) for r in rows}
-    extra = [
-        r
-        for r in pact_changes(frames, rnd)
-        if (r["kind"].replace(" ", "_"), r["actor"], r["target"]) not in logged
-    ]
+    """The round's events (logged, and derived from pacts, contracts and projects)."""
+    rows = round_events(frames, rnd)
     parts: list[Any] = []
-    if rows or extra:
-        parts.append(_table(rows + extra, EVENT_COLUMNS))
-    else:
+    if not rows:
         parts.append(html.P("No events this round."))
+    else:
+        parts.append(_table(rows[:MAX_EVENTS], EVENT_COLUMNS))
+        if len(rows) > MAX_EVENTS:
+            parts.append(html.P(f"… and {len(rows) - MAX_EVENTS} more."))
     sessions = frames.round_slice(frames.negotiation, rnd)
     if not sessions.empty:
-        parts.append(html.P(f"{len(sessions)} negotiation session(s) this round."))
+        parts.append(html.H4(f"Negotiation sessions ({len(sessions)})"))
+        parts.append(_table(table_rows(sessions.head(MAX_EVENTS))))
     return html.Div(parts)
 
 

@@ -15,9 +15,12 @@ from dashboard.store import RecordStore
 from dashboard.views import (
     band_stats,
     country_panel,
+    deal_changes,
     members_series,
+    pact_changes,
     pair_by_seed,
     record_row,
+    round_events,
 )
 
 from dashboard import ids
@@ -111,7 +114,7 @@ def test_every_map_measure_renders(store: RecordStore) -> None:
 
 def test_pact_changes_and_events(store: RecordStore) -> None:
     frames = store.load(_id(store)).frames
-    assert {"kind": "pact left", "actor": "AUS", "target": "MSP"} in replay.pact_changes(frames, 6)
+    assert {"kind": "pact left", "actor": "AUS", "target": "MSP"} in pact_changes(frames, 6)
     assert "No events this round." in str(replay.events_view(frames, 5))
     # pact changes not logged as events still show up
     assert "pact left" not in str(replay.events_view(frames, 6))  # logged as pact_left
@@ -238,3 +241,16 @@ def test_members_series_and_band_stats(store: RecordStore) -> None:
     stats = band_stats([pd.Series([1.0, 2.0]), pd.Series([3.0, 4.0])])
     assert stats["mean"].tolist() == [2.0, 3.0]
     assert stats["n"].tolist() == [2, 2]
+
+
+def test_derived_deal_and_project_events(store: RecordStore) -> None:
+    frames = store.load(_id(store)).frames
+    kinds = [(r["kind"], r["actor"], r["target"]) for r in deal_changes(frames, 2)]
+    assert ("contract signed", "JPN", "AUS") in kinds
+    assert ("contract signed", "USA", "AUS") in kinds
+    assert [r["kind"] for r in deal_changes(frames, 1)] == ["project started"]
+    assert [r["kind"] for r in deal_changes(frames, 4)] == ["project online"]
+    assert deal_changes(frames, 5) == []
+    round6 = round_events(frames, 6)
+    assert [r["kind"] for r in round6].count("pact_left") == 1  # logged, not repeated
+    assert "pact left" not in [r["kind"] for r in round6]
