@@ -93,6 +93,23 @@ def color_for(name: str) -> str:
     return PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
 
 
+def assign_colors(names: Iterable[str]) -> dict[str, str]:
+    """Colours for the series of one figure: fixed ones first, then distinct palette colours.
+
+    Args:
+        names: Series names in drawing order (duplicates ignored).
+
+    Returns:
+        Name → colour; no two names share a colour until the palette runs out.
+    """
+    unique = list(dict.fromkeys(names))
+    out = {n: FIXED_COLORS[n] for n in unique if n in FIXED_COLORS}
+    free = [c for c in PALETTE if c not in set(out.values())] or list(PALETTE)
+    for i, name in enumerate(n for n in unique if n not in out):
+        out[name] = free[i % len(free)]
+    return out
+
+
 def _rgba(hex_color: str, alpha: float) -> str:
     """Convert ``#rrggbb`` to an ``rgba(...)`` string."""
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
@@ -359,9 +376,11 @@ def cursor_shape(rnd: float) -> dict[str, Any]:
     }
 
 
-def _series_trace(name: str, x: list[int], y: list[float | None], **style: Any) -> Trace:
-    """A line trace coloured by series name."""
-    line = {"color": color_for(name), **style.pop("line", {})}
+def _series_trace(
+    name: str, x: list[int], y: list[float | None], color: str | None = None, **style: Any
+) -> Trace:
+    """A line trace, coloured by series name unless a colour is given."""
+    line = {"color": color or color_for(name), **style.pop("line", {})}
     return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name, "line": line, **style}
 
 
@@ -395,11 +414,13 @@ def timeseries_figure(
     if frame.empty:
         return empty_figure("no data")
     rounds = [int(r) for r in frame.index]
+    colors = assign_colors(str(c) for c in frame.columns)
     traces = [
         _series_trace(
             str(col),
             rounds,
             _values(frame, col),
+            colors[str(col)],
             mode="lines+markers",
             marker={"size": 4},
             line={
@@ -441,6 +462,7 @@ def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
     by_refiner = sources.groupby("refiner")["tonnes"].sum()
     by_origin = sources.groupby("mine_origin")["tonnes"].sum()
     partners = sorted(set(by_refiner.index) | set(by_origin.index))
+    colors = assign_colors(str(p) for p in partners)
     traces = [
         {
             "type": "bar",
@@ -448,7 +470,7 @@ def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
             "y": ["by refiner", "by mine origin"],
             "orientation": "h",
             "name": str(p),
-            "marker": {"color": color_for(str(p))},
+            "marker": {"color": colors[str(p)]},
             "hovertemplate": f"{p}: %{{x:,.0f}} t<extra></extra>",
         }
         for p in partners
@@ -491,6 +513,7 @@ def side_by_side_figure(
     traces: list[Trace] = []
     layout: dict[str, Any] = {"title": _title(title), "margin": MARGIN, "annotations": []}
     seen: set[str] = set()
+    colors = assign_colors(str(c) for f in panels.values() for c in f.columns)
     for i, (label, frame) in enumerate(panels.items()):
         suffix = "" if i == 0 else str(i + 1)
         x0 = i * (width + gap)
@@ -518,7 +541,8 @@ def side_by_side_figure(
         )
         for col in frame.columns:
             name = str(col)
-            trace = _series_trace(name, [int(r) for r in frame.index], _values(frame, col))
+            x = [int(r) for r in frame.index]
+            trace = _series_trace(name, x, _values(frame, col), colors[name])
             trace.update(
                 xaxis=f"x{suffix}",
                 yaxis=f"y{suffix}",
@@ -543,12 +567,13 @@ def difference_figure(diffs: Mapping[str, pd.DataFrame], *, title: str, y_label:
     """
     if not diffs:
         return empty_figure("choose at least two records")
+    colors = assign_colors(str(c) for f in diffs.values() for c in f.columns)
     traces = [
         _series_trace(
             f"{col} ({label})",
             [int(r) for r in frame.index],
             _values(frame, col),
-            line={"color": color_for(str(col)), "dash": DASHES[i % len(DASHES)]},
+            line={"color": colors[str(col)], "dash": DASHES[i % len(DASHES)]},
         )
         for i, (label, frame) in enumerate(diffs.items())
         for col in frame.columns

@@ -20,6 +20,7 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "welfare_usd": "welfare (USD)",
     "mean_price_usd_per_t": "mean price (USD/t)",
 }
+SUMMARY_SKIP = frozenset({"seed", "rounds", "schema_version"})
 COMPARE_MEASURES: dict[str, tuple[str, str | None]] = {
     "shortfall_share": ("Shortfall (share of requirement)", "demand_t"),
     "dependence_dominant": ("Dependence on the dominant refiner (share)", "consumption_t"),
@@ -39,7 +40,20 @@ PANEL_COLUMNS = (
 )
 
 
-def record_row(entry: RecordEntry) -> dict[str, Any]:
+def summary_keys(entries: Sequence[RecordEntry]) -> list[str]:
+    """Numeric summary measures present in any manifest: known ones first, then the others."""
+    found: dict[str, None] = {}
+    for e in entries:
+        summary = e.manifest.get("summary")
+        if isinstance(summary, dict):
+            for key, value in summary.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    found.setdefault(str(key), None)
+    known = [k for k in SUMMARY_COLUMNS if k in found]
+    return known + [k for k in found if k not in SUMMARY_COLUMNS and k not in SUMMARY_SKIP]
+
+
+def record_row(entry: RecordEntry, keys: Sequence[str] = tuple(SUMMARY_COLUMNS)) -> dict[str, Any]:
     """Return one row of the records table for a readable entry."""
     m = entry.manifest
     found = m.get("summary")
@@ -53,7 +67,7 @@ def record_row(entry: RecordEntry) -> dict[str, Any]:
         "rounds": m.get("rounds") if isinstance(m.get("rounds"), int) else None,
         "folder": entry.name,
     }
-    for key in SUMMARY_COLUMNS:
+    for key in keys:
         value = summary.get(key)
         row[key] = float(value) if isinstance(value, int | float) else None
     return row

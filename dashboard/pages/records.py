@@ -6,10 +6,11 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State, dash_table, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.store import RecordStore, is_valid_id
-from dashboard.views import SUMMARY_COLUMNS, record_row
+from dashboard.views import SUMMARY_COLUMNS, record_row, summary_keys
 
 BASE_COLUMNS = [
     {"name": "open", "id": "open", "presentation": "markdown"},
@@ -21,11 +22,16 @@ BASE_COLUMNS = [
 NUMBER_FORMAT = {"specifier": ".4~g"}
 
 
-def _columns() -> list[dict[str, Any]]:
+def _columns(summary_keys: list[str]) -> list[dict[str, Any]]:
     """Columns of the records table."""
     summary = [
-        {"name": label, "id": key, "type": "numeric", "format": NUMBER_FORMAT}
-        for key, label in SUMMARY_COLUMNS.items()
+        {
+            "name": SUMMARY_COLUMNS.get(key, key.replace("_", " ")),
+            "id": key,
+            "type": "numeric",
+            "format": NUMBER_FORMAT,
+        }
+        for key in summary_keys
     ]
     return [*BASE_COLUMNS, *summary, {"name": "folder", "id": "folder"}, {"name": "id", "id": "id"}]
 
@@ -56,7 +62,9 @@ def layout(store: RecordStore) -> html.Div:
         The page.
     """
     store.refresh()
-    rows = [record_row(e) for e in store.readable()]
+    entries = store.readable()
+    keys = summary_keys(entries)
+    rows = [record_row(e, keys) for e in entries]
     return html.Div(
         [
             html.H2("Run records"),
@@ -71,7 +79,7 @@ def layout(store: RecordStore) -> html.Div:
             ),
             dash_table.DataTable(  # type: ignore[attr-defined]
                 id=ids.RECORDS_TABLE,
-                columns=_columns(),
+                columns=_columns(keys),
                 data=rows,
                 filter_action="native",
                 sort_action="native",
@@ -127,5 +135,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         State(ids.RECORDS_TABLE, "selected_row_ids"),
         prevent_initial_call=True,
     )
-    def _go(_open: int, _compare: int, selected: list[str] | None) -> tuple[Any, Any, str]:
+    def _go(n_open: int, n_compare: int, selected: list[str] | None) -> tuple[Any, Any, str]:
+        if not (n_open or n_compare):
+            raise PreventUpdate  # the buttons being rendered, not clicked
         return go_to(dash.ctx.triggered_id, selected, store)

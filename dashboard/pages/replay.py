@@ -24,6 +24,7 @@ GRAPH_CONFIG: Any = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 DEFAULT_MEASURE = "dependence_dominant"
 MAX_EVENTS = 40
+MAX_MARKS = 9
 EVENT_COLUMNS = (
     "kind",
     "actor",
@@ -87,7 +88,8 @@ def _header(record: Record) -> html.Div:
 
 def _controls(frames: RecordFrames, rnd: int, label: str) -> html.Div:
     """Mineral, measure, play/pause, speed and the round slider."""
-    marks = {r: str(frames.years.get(r, r)) for r in frames.rounds}
+    every = max(1, -(-len(frames.rounds) // MAX_MARKS))
+    marks = {r: str(frames.years.get(r, r)) for r in frames.rounds[::every]}
     return html.Div(
         className="controls",
         children=[

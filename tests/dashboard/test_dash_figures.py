@@ -217,3 +217,11 @@ def test_colorscales_are_explicit_and_run_light_to_dark(measure: str) -> None:
     assert scale[-1][0] == 1.0
     if measure != "price_usd_per_t":
         assert scale[0][1] in ("rgb(255,255,204)", "rgb(247,251,255)")  # light for low values
+
+
+def test_assign_colors_distinct() -> None:
+    names = ["CHN", "AAA", "BBB", "CCC", "USA", "AAA"]
+    colors = figures.assign_colors(names)
+    assert set(colors) == {"CHN", "AAA", "BBB", "CCC", "USA"}
+    assert colors["CHN"] == figures.FIXED_COLORS["CHN"]
+    assert len(set(colors.values())) == len(colors)

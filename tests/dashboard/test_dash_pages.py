@@ -21,6 +21,7 @@ from dashboard.views import (
     pair_by_seed,
     record_row,
     round_events,
+    summary_keys,
 )
 
 from dashboard import ids
@@ -254,3 +255,12 @@ def test_derived_deal_and_project_events(store: RecordStore) -> None:
     round6 = round_events(frames, 6)
     assert [r["kind"] for r in round6].count("pact_left") == 1  # logged, not repeated
     assert "pact left" not in [r["kind"] for r in round6]
+
+
+def test_summary_columns_follow_the_manifests(store: RecordStore) -> None:
+    keys = summary_keys(store.readable())
+    assert keys[0] == "cumulative_shortfall_share"
+    assert "seed" not in keys
+    assert "cumulative_shortfall_t" in keys  # not a known column, still shown
+    row = record_row(store.readable()[0], keys)
+    assert isinstance(row["cumulative_shortfall_t"], float)
