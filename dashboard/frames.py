@@ -101,6 +101,8 @@ class RecordFrames:
             The frames.
         """
         cm = tables["country_mineral"]
+        if cm.empty:
+            raise ValueError("country_mineral has no rows")
         rounds = sorted(int(r) for r in cm["round"].unique())
         start = int(manifest.get("start_year") or 0)
         step = int(manifest.get("years_per_round") or 1)

@@ -172,6 +172,7 @@ class RecordStore:
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._failed: dict[str, str] = {}
         self._scanned_at: float | None = None
+        self._inspected: dict[Path, tuple[tuple[int, int, int], dict[str, Any], str]] = {}
 
     def _candidates(self) -> list[Path]:
         """Folders and files to list (hidden names skipped)."""
@@ -186,7 +187,7 @@ class RecordStore:
         entries: dict[str, RecordEntry] = {}
         folders: dict[str, Path] = {}
         for path in self._candidates():
-            manifest, reason = _inspect(path, self.root)
+            manifest, reason = self._inspect_cached(path)
             run_id = manifest.get("run_id")
             ok = isinstance(run_id, str) and is_valid_id(run_id) and run_id not in entries
             rid = run_id if ok and isinstance(run_id, str) else name_hash(path.name)
@@ -199,6 +200,20 @@ class RecordStore:
             for rid in [r for r in self._cache if r not in entries]:
                 del self._cache[rid]
         return list(entries.values())
+
+    def _inspect_cached(self, path: Path) -> tuple[dict[str, Any], str]:
+        """Inspect a folder, reusing the last result while it and its manifest are unchanged."""
+        try:
+            st = (path / MANIFEST).stat()
+            stamp = (path.lstat().st_mtime_ns, st.st_mtime_ns, st.st_size)
+        except OSError:
+            return _inspect(path, self.root)
+        cached = self._inspected.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        manifest, reason = _inspect(path, self.root)
+        self._inspected[path] = (stamp, manifest, reason)
+        return manifest, reason
 
     def entries(self) -> list[RecordEntry]:
         """Return the listing (scanning once if never scanned)."""

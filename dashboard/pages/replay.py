@@ -175,7 +175,7 @@ def layout(store: RecordStore, record_id: str, round_param: str | None = None) -
                         className="card",
                         children=[
                             html.H3("Events this round"),
-                            html.Div(events, id=ids.REPLAY_EVENTS),
+                            html.Div(events, id=ids.REPLAY_EVENTS, className="scroll"),
                         ],
                     ),
                     html.Div(

@@ -194,3 +194,20 @@ def test_warm_loads_readable_records(records_dir: Path) -> None:
     store = RecordStore(records_dir, cache_size=4)
     assert store.warm() == 4
     assert store.warm(limit=20) == 9
+
+
+def test_empty_record_is_unreadable(tmp_path: Path) -> None:
+    folder = write_record(tmp_path, seed=1, folder="empty")
+    cm = pd.read_parquet(folder / "country_mineral.parquet")
+    cm.iloc[0:0].to_parquet(folder / "country_mineral.parquet")
+    store = RecordStore(tmp_path)
+    with pytest.raises(UnreadableRecordError, match="no rows"):
+        store.load(store.entries()[0].record_id)
+
+
+def test_listing_notices_a_changed_manifest(tmp_path: Path) -> None:
+    folder = write_record(tmp_path, seed=1, folder="rec")
+    store = RecordStore(tmp_path)
+    assert store.entries()[0].readable
+    (folder / "manifest.json").write_text("{broken")
+    assert not store.refresh()[0].readable
