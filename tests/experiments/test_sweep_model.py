@@ -99,3 +99,27 @@ def test_rerun_rebuilds_a_run_record_that_reproduces_the_sweep(
     assert record.manifest["scenario"]["shocks"]["export_control_hazard"] == 0.3
     for name in SCALARS:
         assert record.summary[name] == pytest.approx(row[name], rel=1e-12)
+
+
+def test_lean_evaluation_equals_mineralgame_run(model_sweep: Path) -> None:
+    """Scalar-only sweeps step the model directly; the scalars must equal mineralgame.run's."""
+    import mineralgame
+    from mineralgame.experiments.design import run_specs
+    from mineralgame.experiments.runner import evaluate_model
+
+    with open_results(model_sweep) as res:
+        exp = res.experiment()
+        design = res.design().iloc[[0, 3, 6]]
+    lean = exp.model_copy(
+        update={"outputs": exp.outputs.model_copy(update={"series": None, "events": False})}
+    )
+    for spec in run_specs(lean, design):
+        got = evaluate_model(spec).scalars
+        full = mineralgame.run(
+            spec.scenario,
+            strategy=spec.strategy,
+            seed=spec.seed,
+            rounds=spec.rounds,
+            overrides=dict(spec.overrides),
+        ).summary
+        assert got == {name: pytest.approx(full[name], rel=0, abs=0) for name in SCALARS}

@@ -122,7 +122,8 @@ def sweep_main(argv: Sequence[str]) -> int:
     _out(
         f"{exp.name}: {report.executed} runs executed ({report.failed} failed), "
         f"{report.skipped} already done, {report.pending} pending; "
-        f"{report.wall_s:.1f} s on {report.workers} worker(s) [{report.backend}] -> {out}"
+        f"{report.wall_s:.1f} s on {report.workers} worker(s) [{report.backend}, started in "
+        f"{report.startup_s:.1f} s] -> {out}"
     )
     if report.failed:
         _err(f"see {out}/failures/ or: mineralgame sweep status {out}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import importlib
 import itertools
 import math
@@ -89,19 +90,52 @@ SUMMARY_METADATA = frozenset({"seed", "rounds", "round", "year"})
 
 
 def evaluate_model(spec: RunSpec) -> RunOutput:
-    """Run the mineralgame model for one run spec (imports the model lazily)."""
+    """Run the mineralgame model for one run spec (imports the model lazily).
+
+    When only run scalars are kept, the model is stepped and its summary read directly (what
+    ``mineralgame.run`` does, without building and hashing the record's tables); otherwise
+    ``mineralgame.run`` supplies the tables the series and events come from.
+    """
     import mineralgame
+
+    scenario = scenario_for(spec)
+    if spec.outputs.series is None and not spec.outputs.events:
+        return output_from_tables(run_summary(scenario, spec), {}, spec.outputs)
+    result = mineralgame.run(scenario, strategy=spec.strategy, seed=spec.seed, rounds=spec.rounds)
+    return output_from_tables(result.summary, result.tables, spec.outputs)
+
+
+def run_summary(scenario: Any, spec: RunSpec) -> dict[str, Any]:
+    """Step the model through the horizon; return its run scalars (no record tables)."""
+    from mineralgame.model import MineralModel
+
+    if spec.rounds is not None:
+        scenario = scenario.model_copy(update={"rounds": int(spec.rounds)})
+    model = MineralModel(scenario, strategy=spec.strategy, rng=spec.seed)
+    for _ in range(scenario.rounds):
+        model.step()
+    return dict(model.summary())
+
+
+def scenario_for(spec: RunSpec) -> Any:
+    """The run's validated scenario: the cached parsed file with the run's overrides applied.
+
+    Parsing the YAML costs tens of milliseconds, so each worker process parses a scenario
+    file once (again if its modification time changes) and only validates per run.
+    """
+    from mineralgame.config.load import apply_overrides, scenario_from_raw
 
     if spec.scenario is None:
         raise ValueError("the mineralgame evaluator needs a scenario file")
-    result = mineralgame.run(
-        spec.scenario,
-        strategy=spec.strategy,
-        seed=spec.seed,
-        rounds=spec.rounds,
-        overrides=dict(spec.overrides) or None,
-    )
-    return output_from_tables(result.summary, result.tables, spec.outputs)
+    raw = _parsed_scenario(spec.scenario, os.stat(spec.scenario).st_mtime_ns)
+    return scenario_from_raw(apply_overrides(raw, spec.overrides), spec.scenario)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_scenario(path: str, mtime_ns: int) -> dict[str, Any]:
+    from mineralgame.config.load import resolve_raw
+
+    return resolve_raw(Path(path))
 
 
 def output_from_tables(
@@ -315,7 +349,8 @@ class SweepReport:
         executed: Runs executed now.
         failed: Runs executed now that raised.
         pending: Runs still not finished (e.g. after ``max_runs``).
-        wall_s: Wall time of the execution phase [s].
+        wall_s: Wall time of the execution phase, from the first task submitted [s].
+        startup_s: Time to start (or connect to) the workers [s].
         workers: Worker processes used.
         backend: 'serial', 'local', the scheduler address or 'executor'.
     """
@@ -327,34 +362,35 @@ class SweepReport:
     failed: int
     pending: int
     wall_s: float
+    startup_s: float
     workers: int
     backend: str
 
 
 @dataclass
 class ChunkSizer:
-    """Sizes chunks from a pilot wave of single-run tasks."""
+    """Sizes chunks: single runs in a pilot wave, then about ``chunk_target_seconds`` of work
+    per task, shrinking as the sweep nears its end so that no worker idles on a long tail."""
 
     execution: Execution
     workers: int
-    todo: int
     run_s: list[float] = field(default_factory=list)
 
-    def size(self) -> int:
-        """Runs in the next chunk."""
+    def size(self, remaining: int) -> int:
+        """Runs in the next chunk, given the runs not yet submitted."""
         if self.execution.chunk_size:
             return self.execution.chunk_size
         if not self.run_s:
             return 1
-        per_run = max(sum(self.run_s) / len(self.run_s), 1e-6)
-        cap = max(1, math.ceil(self.todo / (4 * self.workers)))
-        return max(1, min(round(self.execution.chunk_target_seconds / per_run), cap))
+        per_run = max(sorted(self.run_s)[len(self.run_s) // 2], 1e-6)  # median
+        target = round(self.execution.chunk_target_seconds / per_run)
+        return max(1, min(target, math.ceil(remaining / (3 * self.workers))))
 
     def in_flight(self) -> int:
         """Chunks to keep submitted at once."""
         if not self.execution.chunk_size and not self.run_s:
             return self.workers
-        return 2 * self.workers + 2
+        return 2 * self.workers + 1
 
     def observe(self, report: ChunkReport) -> None:
         """Record a finished chunk's timing."""
@@ -421,9 +457,11 @@ def run_experiment(
             todo = todo.iloc[:max_runs]
         started = time.time()
         with open_executor(exp.execution, workers, scheduler, serial, executor) as (ex, n, name):
+            ready = time.time()
             executed, failed = execute(
                 ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress
             )
+            finished = time.time()
         report = SweepReport(
             out=folder,
             total=len(design.runs),
@@ -431,7 +469,8 @@ def run_experiment(
             executed=executed,
             failed=failed,
             pending=len(design.runs) - skipped - executed,
-            wall_s=time.time() - started,
+            wall_s=finished - ready,
+            startup_s=ready - started,
             workers=n,
             backend=name,
         )
@@ -451,6 +490,7 @@ def invocation_entry(report: SweepReport, started: float) -> dict[str, Any]:
         "failed": report.failed,
         "pending": report.pending,
         "wall_s": round(report.wall_s, 3),
+        "startup_s": round(report.startup_s, 3),
         "runs_per_s": round(rate, 3),
     }
 
@@ -468,16 +508,17 @@ def execute(
     """Submit chunks with bounded concurrency; return (runs executed, runs failed)."""
     from tqdm import tqdm
 
-    sizer = ChunkSizer(exp.execution, workers, todo)
+    sizer = ChunkSizer(exp.execution, workers)
     inflight: dict[cf.Future[ChunkReport], list[RunSpec]] = {}
-    executed = failed = 0
+    executed = failed = submitted = 0
     bar = tqdm(total=todo, unit="run", disable=not progress, smoothing=0.05, file=sys.stderr)
     try:
         while True:
             while len(inflight) < sizer.in_flight():
-                chunk = list(itertools.islice(specs, sizer.size()))
+                chunk = list(itertools.islice(specs, sizer.size(todo - submitted)))
                 if not chunk:
                     break
+                submitted += len(chunk)
                 inflight[ex.submit(run_chunk, evaluator, chunk, str(out))] = chunk
             if not inflight:
                 break
@@ -568,11 +609,12 @@ def check_overrides(exp: Experiment, runs: pd.DataFrame) -> None:
     uncertainty, so that a path, value or strategy the scenario rejects fails before the
     sweep starts rather than in every run.
     """
-    from mineralgame.config.load import ScenarioError, load_scenario
+    from mineralgame.config.load import ScenarioError, apply_overrides, scenario_from_raw
 
     path = exp.scenario_path()
     if path is None or runs.empty:
         return
+    raw = _parsed_scenario(str(path), os.stat(path).st_mtime_ns)
     seen: set[str] = set()
     for spec in run_specs(exp, runs.iloc[telling_rows(exp, runs)]):
         key = canonical_json([spec.strategy, dict(spec.overrides)])
@@ -580,7 +622,7 @@ def check_overrides(exp: Experiment, runs: pd.DataFrame) -> None:
             continue
         seen.add(key)
         try:
-            scenario = load_scenario(path, spec.overrides)
+            scenario = scenario_from_raw(apply_overrides(raw, spec.overrides), str(path))
         except ScenarioError as exc:
             raise ExperimentError(_override_problems(exp, spec, exc.problems)) from exc
         if spec.strategy is not None and spec.strategy not in scenario.strategies:

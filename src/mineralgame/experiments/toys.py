@@ -9,7 +9,8 @@ reads its inputs from ``spec.overrides`` (parameters and constants, by name):
   ``die_once_dir`` (the first run of each design row listed in ``die_once_rows``, or of every
   row, kills its own process as a crashing worker would; with ``die_always`` every attempt
   does).
-* ``busy``: burns CPU for ``busy_s`` seconds (parallel-efficiency benchmark).
+* ``busy``: burns CPU for ``busy_s`` seconds, or ``busy_iters`` loop turns (parallel-efficiency
+  benchmark).
 * ``tiny``: returns one scalar at once (driver-memory benchmark).
 """
 
@@ -81,7 +82,12 @@ def _test_switches(spec: RunSpec) -> None:
 
 
 def busy(spec: RunSpec) -> RunOutput:
-    """Burn CPU for ``busy_s`` seconds; return how many loop turns that took."""
+    """Burn CPU: ``busy_iters`` loop turns if given (fixed work), else ``busy_s`` seconds."""
+    if "busy_iters" in spec.overrides:
+        acc = 0
+        for i in range(int(_num(spec, "busy_iters"))):
+            acc = (acc + i * i) % 1_000_003
+        return RunOutput({"turns": _num(spec, "busy_iters"), "acc": float(acc)})
     end = time.perf_counter() + _num(spec, "busy_s", 0.2)
     turns = 0
     while time.perf_counter() < end:
