@@ -508,7 +508,7 @@ class Engine:
 
     def _force(self, session: Session) -> list[str]:
         now = self.clock()
-        empty = {"levers": {}, "policy": [], "pacts": []}
+        empty: dict[str, Any] = {"levers": {}, "policy": [], "pacts": []}
         with self.store.write() as con:
             done = {s.country for s in self.store.submissions(con, session.code, session.round)}
             missing = [c for c in session.humans if c not in done]

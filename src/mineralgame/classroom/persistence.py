@@ -322,9 +322,7 @@ class Store:
         return int(cur.lastrowid or 0)
 
     @staticmethod
-    def submissions(
-        con: sqlite3.Connection, code: str, rnd: int | None = None
-    ) -> list[Submission]:
+    def submissions(con: sqlite3.Connection, code: str, rnd: int | None = None) -> list[Submission]:
         """Active submissions of a session (one round, or all), by round and country."""
         sql = "SELECT * FROM submissions WHERE code=? AND voided=0"
         args: tuple[Any, ...] = (code,)
@@ -481,9 +479,7 @@ class Store:
     @staticmethod
     def rounds(con: sqlite3.Connection, code: str) -> list[RoundResult]:
         """Resolved rounds, oldest first."""
-        rows = con.execute(
-            "SELECT * FROM rounds WHERE code=? ORDER BY round", (code,)
-        ).fetchall()
+        rows = con.execute("SELECT * FROM rounds WHERE code=? ORDER BY round", (code,)).fetchall()
         return [
             RoundResult(
                 code=r["code"],

@@ -206,7 +206,7 @@ def bot_offers(record: RunRecord, humans: Sequence[str], rnd: int) -> list[dict[
     rows = rows[rows[status].astype(str) == "pending"]
     out = []
     for row in rows.to_dict("records"):
-        terms = _terms_of(row)
+        terms = _terms_of({str(k): v for k, v in row.items()})
         if terms is not None and row.get("proposer") not in humans:
             out.append(
                 {

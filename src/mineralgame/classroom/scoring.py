@@ -27,9 +27,7 @@ def _consumer_score(rows: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     dep = rows["dependence_dominant"].fillna(0.0).to_numpy(dtype=float)
     total = consumption.sum()
     independence = 1.0 - float((dep * consumption).sum() / total) if total > 0 else 1.0
-    base = rows["mineral"].map(
-        {m: s.refined_price_usd_per_t for m, s in scenario.minerals.items()}
-    )
+    base = rows["mineral"].map({m: s.refined_price_usd_per_t for m, s in scenario.minerals.items()})
     value = float((rows["consumption_t"] * base).sum())
     spend = float(rows[[c for c in SPEND if c in rows.columns]].to_numpy(dtype=float).sum())
     cost_ratio = spend / value if value > 0 else 1.0
