@@ -45,6 +45,12 @@ def _click(dash_duo, element) -> None:
     ActionChains(dash_duo.driver).move_to_element(element).click().perform()
 
 
+def _choose_speed(dash_duo, label: str) -> None:
+    dash_duo.find_element("#replay-speed").click()
+    next(o for o in dash_duo.find_elements("[role='option']") if o.text == label).click()
+    dash_duo.wait_for_text_to_equal("#replay-speed-value", label, timeout=TIMEOUT)
+
+
 def test_records_page_lists_runs_and_compares_two(dash_duo, records_dir: Path) -> None:
     _start(dash_duo, records_dir, "/records")
     dash_duo.wait_for_element("#records-table", timeout=TIMEOUT)
@@ -82,14 +88,18 @@ def test_replay_scrubs_and_plays(dash_duo, records_dir: Path) -> None:
     assert _cursor_x(dash_duo, "replay-prices") == 2
     assert _cursor_x(dash_duo, "replay-shortfall") == 2
 
+    _choose_speed(dash_duo, "4×")  # one round every 250 ms
     play = dash_duo.find_element("#replay-play")
+    started = time.perf_counter()
     play.click()
     dash_duo.wait_for_text_to_equal("#replay-play", "❚❚ Pause", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(ROUND_LABEL, "round 7 (2032)", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#replay-play", "▶ Play", timeout=TIMEOUT)
+    assert time.perf_counter() - started < 4.5  # five steps; at 1× they take 5 s at least
     time.sleep(0.5)
     assert _cursor_x(dash_duo, "replay-prices") == 7
 
+    _choose_speed(dash_duo, "0.5×")
     play.click()  # at the end, play starts over from the first round
     dash_duo.wait_for_text_to_equal(ROUND_LABEL, "round 1 (2026)", timeout=TIMEOUT)
     play.click()  # pause
