@@ -170,6 +170,9 @@ def flow_rows(rnd: int, mineral: str, out: TradeOutcome, state: WorldState) -> d
             out.tariff.get((int(o), int(d)), 0.0),
             False,
         )
+    for i in np.flatnonzero(out.contract_ore > 1e-12):
+        price = float(res.ore_price[i])
+        add("ore", int(i), int(i), float(out.contract_ore[i]), price, price, 0.0, 0.0, True)
     for c in out.contracts:
         add("refined", c.seller, c.buyer, c.tonnes, c.price, c.price, 0.0, 0.0, True)
     return cols

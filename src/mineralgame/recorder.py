@@ -110,14 +110,14 @@ class Recorder:
     def _price_rows(self, mineral: str, out: Any) -> None:
         m, st = self.model, self.model.state
         res = out.market
-        weight = np.maximum(out.consumption, 1e-9)
+        # A region that takes in nothing has no price (its LP dual is undetermined): NaN.
         for stage, price, w in (
-            ("ore", res.ore_price, np.maximum(res.ore_input, 1e-9)),
-            ("refined", res.ref_price, weight),
+            ("ore", res.ore_price, res.ore_input + out.contract_ore),
+            ("refined", res.ref_price, out.consumption),
         ):
             for r, region in enumerate(st.regions):
-                mask = st.region == r
-                value = float(np.average(price[mask], weights=w[mask]))
+                mask = (st.region == r) & (w > 1e-9)
+                value = float(np.average(price[mask], weights=w[mask])) if mask.any() else np.nan
                 self._extend(
                     "prices",
                     {

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -189,13 +188,15 @@ def check_non_negative(tables: dict[str, pd.DataFrame]) -> None:
 def check_prices(prices: pd.DataFrame, cm: pd.DataFrame, scenario: Scenario) -> None:
     """Refined prices are never negative; ore prices not where the region uses ore.
 
-    (Ore prices of regions that take in no ore are undetermined duals; see
-    ``test_ore_prices_of_idle_regions_are_not_negative``.)
+    A region that takes in nothing at a stage has no price: NaN (never a made-up number).
     """
     values = prices["price_usd_per_t"].to_numpy(dtype=float)
-    assert np.isfinite(values).all(), "prices has NaN or inf"
+    assert not np.isinf(values).any(), "prices has inf"
+    assert (values[np.isfinite(values)] >= -ATOL).all(), "a price is negative"
     refined = prices[prices["stage"] == "refined"]
-    assert (refined["price_usd_per_t"] >= -ATOL).all(), refined.nsmallest(3, "price_usd_per_t")
+    assert (refined["price_usd_per_t"].dropna() >= -ATOL).all(), refined.nsmallest(
+        3, "price_usd_per_t"
+    )
     region = {code: spec.region for code, spec in scenario.countries.items()}
     intake = (
         cm.assign(region=cm["country"].map(region))
@@ -203,19 +204,10 @@ def check_prices(prices: pd.DataFrame, cm: pd.DataFrame, scenario: Scenario) -> 
         .sum()
     )
     ore = prices[prices["stage"] == "ore"].set_index(["round", "mineral", "region"])
-    used = ore[intake.reindex(ore.index, fill_value=0.0).to_numpy() > 1e-6]
+    has_intake = intake.reindex(ore.index, fill_value=0.0).to_numpy() > 1e-6
+    assert ore["price_usd_per_t"][~has_intake].isna().all(), "idle region shows an ore price"
+    used = ore[has_intake]
     assert (used["price_usd_per_t"] >= -ATOL).all(), used.nsmallest(3, "price_usd_per_t")
-
-
-def contract_ore(contracts: pd.DataFrame, cm: pd.DataFrame, scenario: Scenario) -> pd.Series:
-    """Ore mined and refined at home by contract sellers (not in the flows table)."""
-    if contracts.empty:
-        return pd.Series(0.0, index=cm.set_index(KEY).index)
-    per_ore = contracts["mineral"].map(lambda m: scenario.minerals[m].refined_per_ore)
-    ore = (contracts["delivered_t"] / per_ore).groupby(
-        [contracts["round"], contracts["mineral"], contracts["seller"]]
-    )
-    return ore.sum().rename_axis(KEY).reindex(cm.set_index(KEY).index, fill_value=0.0)
 
 
 def check_flows(
@@ -224,7 +216,6 @@ def check_flows(
     """Cross-border flows are the imports and exports; with domestic use, output and intake."""
     c = cm.set_index(KEY)
     frame = c.reset_index()
-    at_home = contract_ore(contracts, cm, scenario)
     for stage in ("ore", "refined"):
         f = flows[flows["stage"] == stage]
         cross = f[f["origin"] != f["destination"]]
@@ -238,12 +229,9 @@ def check_flows(
         if stage == "ore":
             assert_close(exports, c.ore_exports_t, "ore flows out == ore_exports_t", frame)
             assert_close(imports, c.ore_imports_t, "ore flows in == ore_imports_t", frame)
-            # contract ore is mined and refined at home but has no row in the flows table
-            # (test_flows_table_includes_contract_ore)
-            assert_close(sent + at_home, c.mine_output_t, "ore out + contract == mined", frame)
-            assert_close(
-                received + at_home, c.ore_input_t, "ore flows in + contract == ore input", frame
-            )
+            # contract ore (mined and refined at home) has its own domestic rows
+            assert_close(sent, c.mine_output_t, "ore flows out incl. domestic == mined", frame)
+            assert_close(received, c.ore_input_t, "ore flows in incl. domestic == ore input", frame)
         else:
             assert_close(exports, c.refined_exports_t, "refined out == exports", frame)
             assert_close(imports, c.refined_imports_t, "refined in == imports", frame)
@@ -262,9 +250,14 @@ def check_flows(
 
 
 def check_contracts(flows: pd.DataFrame, contracts: pd.DataFrame) -> None:
-    """Contract deliveries are refined flows flagged as such and match the contracts table."""
-    served = flows[flows["contract"].astype(bool)]
-    assert (served["stage"] == "refined").all(), "contract flows must be refined"
+    """Contract deliveries are refined flows flagged as such and match the contracts table.
+
+    Contract ore is mined and refined at home: flagged domestic ore rows.
+    """
+    flagged = flows[flows["contract"].astype(bool)]
+    ore = flagged[flagged["stage"] == "ore"]
+    assert (ore["origin"] == ore["destination"]).all(), "contract ore must stay at home"
+    served = flagged[flagged["stage"] == "refined"]
     key = ["round", "mineral"]
     a = served.groupby(key)["tonnes"].sum()
     b = contracts.groupby(key)["delivered_t"].sum() if len(contracts) else a.iloc[:0]
@@ -415,19 +408,11 @@ def test_consumption_can_exceed_demand_when_prices_fall() -> None:
     check_demand(cm, scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "model bug: the prices table reports the ore price of regions that take in no ore "
-        "(an undetermined LP dual), e.g. baseline bau seed 0 graphite ore in central_asia "
-        "-164 USD/t in rounds 14-15"
-    ),
-)
 def test_ore_prices_of_idle_regions_are_not_negative() -> None:
     prices = mineralgame.run(ROOT / "configs" / "baseline.yaml", strategy="bau", seed=0).tables[
         "prices"
     ]
-    negative = prices[prices["price_usd_per_t"] < 0]
+    negative = prices[prices["price_usd_per_t"] < 0]  # NaN (no market) is not negative
     assert negative.empty, f"negative prices:\n{negative.head(10)}"
 
 
@@ -440,15 +425,6 @@ def fast_projects(rounds: int) -> dict[str, Any]:
     return overrides
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "record bug: ore mined and refined at home for offtake contracts (trade.contract_ore) "
-        "has no row in the flows table, so ore flows do not add up to mine_output_t; e.g. "
-        "classroom derisk seed 0 lead times 0, round 1 AUS cobalt: mined 95,244 t, ore flows "
-        "57,876 t (missing 37,368 t = 29,713 t contract deliveries / 0.79514)"
-    ),
-)
 def test_flows_table_includes_contract_ore() -> None:
     scenario = mineralgame.load_scenario(CLASSROOM, fast_projects(2))
     rec = mineralgame.run(scenario, strategy="derisk", seed=0)

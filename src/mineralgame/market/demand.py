@@ -13,6 +13,10 @@ import numpy as np
 from mineralgame.market.problem import FloatArray
 
 PRICE_GRID = (0.5, 0.7, 0.85, 1.0, 1.15, 1.35, 1.7, 2.2, 3.0)  # multiples of the base price
+# Essential demand is cut into equal slices valued slightly above the value of lost supply,
+# so a shortage is shared across buyers slice by slice instead of falling on whoever the
+# solver picks among equally good allocations.
+ESSENTIAL_SLICES = (1.0, 1.02, 1.04, 1.06, 1.08)
 
 
 def demand_steps(
@@ -28,8 +32,9 @@ def demand_steps(
     e_rest = elasticity / (1.0 - ess)
     elastic = (1.0 - ess) * grid**e_rest  # share of D still demanded at each grid price
     step_share = np.append(elastic[:-1] - elastic[1:], elastic[-1])
-    shares = np.append(step_share, ess)
-    wtp = np.append(grid, lost_supply_multiple) * base_price
+    slices = np.full(len(ESSENTIAL_SLICES), ess / len(ESSENTIAL_SLICES))
+    shares = np.concatenate([step_share, slices])
+    wtp = np.concatenate([grid, lost_supply_multiple * np.array(ESSENTIAL_SLICES)]) * base_price
     qty = np.outer(np.asarray(requirement, dtype=float), shares)
     return qty, wtp
 
