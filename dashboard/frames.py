@@ -31,8 +31,11 @@ def _table(tables: Mapping[str, pd.DataFrame], name: str, columns: list[str]) ->
 
 
 def _split(df: pd.DataFrame, keys: list[str]) -> dict[Hashable, pd.DataFrame]:
-    """Split a frame into a dict of sub-frames by key (a scalar key for one column)."""
-    if df.empty:
+    """Split a frame into sub-frames by key (a scalar key for one column).
+
+    A table without the key columns (e.g. a layer's table in another shape) gives no slices.
+    """
+    if df.empty or not set(keys) <= set(df.columns):
         return {}
     by: str | list[str] = keys[0] if len(keys) == 1 else keys
     return {k: g.reset_index(drop=True) for k, g in df.groupby(by, sort=True)}
@@ -67,6 +70,7 @@ class RecordFrames:
         projects: round → projects.
         events: round → events.
         negotiation: round → negotiation sessions (empty when the record has none).
+        offers: round → negotiation offers and responses (empty when the record has none).
         flow_max: mineral → largest origin–destination flow in any round (fixed line widths).
     """
 
@@ -87,6 +91,7 @@ class RecordFrames:
     projects: dict[Hashable, pd.DataFrame]
     events: dict[Hashable, pd.DataFrame]
     negotiation: dict[Hashable, pd.DataFrame]
+    offers: dict[Hashable, pd.DataFrame]
     flow_max: dict[str, float]
 
     @classmethod
@@ -131,6 +136,7 @@ class RecordFrames:
             projects=_split(_table(tables, "projects", ["round"]), ["round"]),
             events=_split(_table(tables, "events", ["round"]), ["round"]),
             negotiation=_split(_table(tables, "negotiation_sessions", ["round"]), ["round"]),
+            offers=_split(_table(tables, "negotiation_offers", ["round"]), ["round"]),
             flow_max=cls._flow_max(flows),
         )
 

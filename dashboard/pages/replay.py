@@ -223,6 +223,11 @@ def events_view(frames: RecordFrames, rnd: int) -> html.Div:
         parts.append(_table(rows[:MAX_EVENTS], EVENT_COLUMNS))
         if len(rows) > MAX_EVENTS:
             parts.append(html.P(f"… and {len(rows) - MAX_EVENTS} more."))
+    offers = frames.round_slice(frames.offers, rnd)
+    if not offers.empty:
+        parts.append(
+            html.P(f"{len(offers)} negotiation move(s) (offers and responses) this round.")
+        )
     sessions = frames.round_slice(frames.negotiation, rnd)
     if not sessions.empty:
         parts.append(html.H4(f"Negotiation sessions ({len(sessions)})"))

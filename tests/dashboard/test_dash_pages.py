@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dash
@@ -23,6 +24,7 @@ from dashboard.views import (
     round_events,
     summary_keys,
 )
+from make_record import write_record
 
 from dashboard import ids
 
@@ -264,3 +266,25 @@ def test_summary_columns_follow_the_manifests(store: RecordStore) -> None:
     assert "cumulative_shortfall_t" in keys  # not a known column, still shown
     row = record_row(store.readable()[0], keys)
     assert isinstance(row["cumulative_shortfall_t"], float)
+
+
+def test_negotiation_tables_are_shown_when_present(tmp_path: Path) -> None:
+    folder = write_record(tmp_path, seed=1, folder="neg")
+    sessions = pd.DataFrame(
+        {"round": [2, 2], "session_id": ["s1", "s2"], "parties": ["JPN-AUS", "USA-COD"]}
+    )
+    offers = pd.DataFrame({"round": [2, 2, 2], "session_id": ["s1"] * 3, "action": ["offer"] * 3})
+    odd = pd.DataFrame({"no_round_column": [1]})
+    sessions.to_parquet(folder / "negotiation_sessions.parquet")
+    offers.to_parquet(folder / "negotiation_offers.parquet")
+    odd.to_parquet(folder / "negotiation_extra.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"] += ["negotiation_sessions", "negotiation_offers", "negotiation_extra"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    store = RecordStore(tmp_path)
+    frames = store.load(store.entries()[0].record_id).frames
+    view = str(replay.events_view(frames, 2))
+    assert "Negotiation sessions (2)" in view
+    assert "JPN-AUS" in view
+    assert "3 negotiation move(s)" in view
+    assert "Negotiation" not in str(replay.events_view(frames, 3))
