@@ -38,6 +38,19 @@ class Country(mesa.Agent):  # type: ignore[misc]
         self.params = params
         self.budget_usd = spec.budget_usd_per_round
 
+    def holdings(self, mineral: str) -> dict[str, float]:
+        """This country's current reserves, capacities, technology and stock of a mineral."""
+        ms = self.model.state.minerals[mineral]
+        i = self.index
+        return {
+            "reserves_t": float(ms.reserves[i]),
+            "mine_capacity_t": float(ms.mine_capacity[i]),
+            "refining_capacity_t": float(ms.ref_capacity[i]),
+            "technology": float(ms.technology[i]),
+            "base_demand_t": float(ms.base_demand[i]),
+            "stock_t": float(ms.stock[i]),
+        }
+
     @property
     def stockpile_target_days(self) -> float:
         """National target if set, else the strategy's."""

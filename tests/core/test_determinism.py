@@ -200,3 +200,17 @@ def test_common_random_numbers_over_the_whole_run(seed: int) -> None:
                 assert float(before["mine_capacity_t"].iloc[0]) == 0.0, (
                     f"{strategy} vs bau: shock {row} missing where a mine existed"
                 )
+
+
+def test_agents_by_role_expose_their_holdings() -> None:
+    from mineralgame.agents import DominantProcessor, MemberState, SupplierState
+    from mineralgame.model import MineralModel
+
+    model = MineralModel(mineralgame.load_scenario(CLASSROOM), strategy="derisk", rng=0)
+    roles = {type(a) for a in model.countries}
+    assert {MemberState, SupplierState, DominantProcessor} <= roles
+    chn = next(a for a in model.countries if isinstance(a, DominantProcessor))
+    assert chn.holdings("rare_earths")["refining_capacity_t"] > 0
+    jpn = next(a for a in model.countries if a.code == "JPN")
+    assert jpn.strategy == "derisk"
+    assert jpn.stockpile_target_days >= 60
