@@ -82,18 +82,23 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The classroom app served by waitress on 127.0.0.1 in a background thread."""
-    import waitress.server
+    """The classroom app served on 127.0.0.1 by a threaded WSGI server in the background.
+
+    (Werkzeug's server shuts down cleanly from another thread; the subprocess tests and the
+    benchmark use the real command, served by waitress.)
+    """
+    import logging
+
+    from werkzeug.serving import make_server
 
     from mineralgame.classroom.app import create_app
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     engine = Engine(Store(tmp_path / "live.db"), records_dir=tmp_path / "records")
     app = create_app(tmp_path / "live.db", engine=engine, warm=False)
     port = free_port()
-    server = waitress.server.create_server(
-        app.server, host="127.0.0.1", port=port, threads=8, clear_untrusted_proxy_headers=True
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
     for _ in range(50):
@@ -103,5 +108,6 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         except requests.ConnectionError:
             threading.Event().wait(0.1)
     yield LiveServer(url, engine)
-    server.close()
+    server.shutdown()
+    server.server_close()
     thread.join(timeout=5)

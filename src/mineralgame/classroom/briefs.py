@@ -209,6 +209,13 @@ def public_round_table(cm: pd.DataFrame) -> pd.DataFrame:
     return cm.loc[:, [c for c in PUBLIC_COLUMNS if c in cm.columns]]
 
 
+def public_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Events everyone may see: not the delegations' lever settings (kind ``decision``)."""
+    if events.empty or "kind" not in events.columns:
+        return events
+    return events[events["kind"] != "decision"]
+
+
 def own_rows(cm: pd.DataFrame, country: str) -> pd.DataFrame:
     """A delegation's private rows of ``country_mineral``."""
     mine = cm[cm["country"] == country]

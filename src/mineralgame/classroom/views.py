@@ -102,7 +102,7 @@ def public_results(record: RunRecord | None, injected: Iterable[dict[str, Any]])
     prices = _last_round(record.tables.get("prices", pd.DataFrame()))
     pacts = record.tables.get("pacts", pd.DataFrame())
     contracts = record.tables.get("contracts", pd.DataFrame())
-    events = record.tables.get("events", pd.DataFrame())
+    events = briefs.public_events(record.tables.get("events", pd.DataFrame()))
     keep = [c for c in ("round", "year", "kind", "actor", "target", "mineral", "description")]
     return {
         "round": int(last["round"].max()) if not last.empty else None,
