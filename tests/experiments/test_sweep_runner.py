@@ -151,3 +151,12 @@ def test_ishigami_sobol_indices_recovered_through_the_runner(tmp_path: Path) -> 
     assert table["S1"].tolist() == pytest.approx([0.314, 0.442, 0.0], abs=0.05)
     assert table["ST"].tolist() == pytest.approx([0.558, 0.442, 0.244], abs=0.05)
     assert (tmp_path / "analysis" / "sobol_y.csv").is_file()
+
+
+def test_a_broken_experiment_stops_early(tmp_path: Path, walk: dict[str, Any]) -> None:
+    exp = exp_of({**walk, "constants": {"sigma": 1.0, "fail_above": -9.0}})
+    with pytest.raises(ExperimentError, match="every run so far failed") as info:
+        run_experiment(exp, tmp_path, serial=True, progress=False)
+    assert "ValueError" in info.value.problems[0].message
+    with open_results(tmp_path) as res:
+        assert 0 < res.status().failed < 30  # stopped after the pilot, not after every run

@@ -148,10 +148,10 @@ def status_main(argv: Sequence[str]) -> int:
     _out(f"{manifest.get('experiment', '?')} in {args.dir}")
     _out(f"  runs: {st.total} total, {st.ok} ok, {st.failed} failed, {st.pending} pending")
     last = (manifest.get("invocations") or [{}])[-1]
-    workers = int(last.get("workers", 1) or 1)
     if st.pending and st.mean_run_s:
-        eta = st.pending * st.mean_run_s / workers
-        _out(f"  mean run {st.mean_run_s:.3f} s; ETA ~{eta:.0f} s on {workers} worker(s)")
+        work = st.pending * st.mean_run_s
+        where = f", ~{work / last['workers']:.0f} s on {last['workers']}" if last else ""
+        _out(f"  mean run {st.mean_run_s:.3f} s; work left ~{work:.0f} s of one worker{where}")
     if last:
         _out(f"  last invocation: {last.get('executed')} runs, {last.get('runs_per_s')} runs/s")
     if st.duplicate_rows:

@@ -451,6 +451,7 @@ def run_experiment(
     with sweep_lock(folder):
         prepare_folder(folder, exp, design.runs, design.sample, base)
         done = finished_run_ids(folder, include_failed=not retry_failed)
+        fail_fast = not finished_run_ids(folder) if retry_failed else not done
         todo = design.runs[~design.runs["run_id"].isin(done)]
         skipped = len(design.runs) - len(todo)
         if max_runs is not None:
@@ -459,7 +460,7 @@ def run_experiment(
         with open_executor(exp.execution, workers, scheduler, serial, executor) as (ex, n, name):
             ready = time.time()
             executed, failed = execute(
-                ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress
+                ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress, fail_fast
             )
             finished = time.time()
         report = SweepReport(
@@ -504,8 +505,13 @@ def execute(
     out: Path,
     exp: Experiment,
     progress: bool,
+    fail_fast: bool = True,
 ) -> tuple[int, int]:
-    """Submit chunks with bounded concurrency; return (runs executed, runs failed)."""
+    """Submit chunks with bounded concurrency; return (runs executed, runs failed).
+
+    With ``fail_fast`` (no run of the sweep has succeeded yet), stop with an ExperimentError
+    when the first ``2 x workers`` runs all fail: the experiment is broken, not a few points.
+    """
     from tqdm import tqdm
 
     sizer = ChunkSizer(exp.execution, workers)
@@ -524,11 +530,14 @@ def execute(
                 break
             done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                report = _collect(future, inflight.pop(future), out)
+                chunk = inflight.pop(future)
+                report = _collect(future, chunk, out)
                 sizer.observe(report)
                 executed, failed = executed + report.runs, failed + report.failed
                 bar.update(report.runs)
                 bar.set_postfix(failed=failed, refresh=False)
+                if fail_fast and failed == executed >= min(2 * workers, todo):
+                    raise ExperimentError([_first_failure(exp, out, chunk[0])])
     except BaseException:
         for future in inflight:
             future.cancel()
@@ -536,6 +545,19 @@ def execute(
     finally:
         bar.close()
     return executed, failed
+
+
+def _first_failure(exp: Experiment, out: Path, spec: RunSpec) -> Problem:
+    """Stop-the-sweep problem when every run so far failed (a broken experiment)."""
+    import json
+
+    record = json.loads((out / "failures" / f"{spec.run_id}.json").read_text("utf-8"))
+    msg = (
+        f"every run so far failed, e.g. {spec.run_id}: {record['error_type']}: "
+        f"{record['error']}; the sweep was stopped"
+    )
+    fix = f"see {out}/failures/ for tracebacks, fix the experiment and run again"
+    return Problem(exp.file or "<experiment>", "", msg, fix)
 
 
 def _collect(future: cf.Future[ChunkReport], chunk: list[RunSpec], out: Path) -> ChunkReport:
