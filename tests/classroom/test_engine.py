@@ -23,7 +23,8 @@ def _seated(engine: Engine) -> tuple[str, object, dict[str, object]]:
 
 def test_join_codes_and_secrets(engine: Engine) -> None:
     code, secret = new_session(engine)
-    assert len(code) == 6 and not set(code) & set("0O1IL")
+    assert len(code) == 6
+    assert not set(code) & set("0O1IL")
     assert engine.facilitator(code, secret) is not None
     assert engine.facilitator(code, secret[:-1] + ("x" if secret[-1] != "x" else "y")) is None
     assert engine.facilitator(code.lower(), secret) is not None  # codes forgive case
@@ -32,21 +33,25 @@ def test_join_codes_and_secrets(engine: Engine) -> None:
     assert engine.seat(code, "x" * 32) is None
     with engine.store.read() as con:
         dump = "".join(str(tuple(r)) for r in con.execute("SELECT * FROM seats, sessions"))
-    assert token not in dump and secret not in dump  # only digests are stored
+    assert token not in dump
+    assert secret not in dump
 
 
 def test_phases_timers_and_humans(engine: Engine, clock: FakeClock) -> None:
-    code, fac, _ = _seated(engine)
+    _code, fac, _ = _seated(engine)
     session = engine.start(fac)
-    assert session.phase == "negotiate" and session.humans == ("CHN", "COD", "JPN")
+    assert session.phase == "negotiate"
+    assert session.humans == ("CHN", "COD", "JPN")
     assert session.remaining(clock.now) == 300
     clock.now += 100
     paused = engine.pause(fac)
-    assert paused.paused and paused.remaining(clock.now + 50) == 200
+    assert paused.paused
+    assert paused.remaining(clock.now + 50) == 200
     extended = engine.extend(fac, 60)
     assert extended.remaining(clock.now) == 260
     resumed = engine.pause(fac)
-    assert not resumed.paused and resumed.remaining(clock.now + 10) == 250
+    assert not resumed.paused
+    assert resumed.remaining(clock.now + 10) == 250
     with pytest.raises(InputError, match="1 to 3600"):
         engine.extend(fac, 0)
     assert engine.advance(fac).phase == "decide"
@@ -70,7 +75,8 @@ def test_submit_lock_force_submit_and_validation(engine: Engine) -> None:
     with pytest.raises(InputError, match="unknown part"):
         engine.submit(seats["JPN"], {"country": "USA", "levers": {}})
     sub = engine.submit(seats["JPN"], {"levers": {"stockpile_target_days": 90}})
-    assert sub.country == "JPN" and not sub.timed_out
+    assert sub.country == "JPN"
+    assert not sub.timed_out
     with pytest.raises(ClassroomError, match="already submitted"):
         engine.submit(seats["JPN"], {"levers": {}})
     assert sorted(engine.force_submit(fac)) == ["CHN", "COD"]
@@ -79,7 +85,7 @@ def test_submit_lock_force_submit_and_validation(engine: Engine) -> None:
 
 
 def test_offers_between_humans_and_to_bots(engine: Engine) -> None:
-    code, fac, seats = _seated(engine)
+    _code, fac, seats = _seated(engine)
     engine.start(fac)
     terms = {"mineral": "cobalt", "investment_usd": 5e8, "offtake_share": 0.4}
     offer = engine.make_offer(
@@ -108,7 +114,8 @@ def test_offers_between_humans_and_to_bots(engine: Engine) -> None:
     engine.advance(fac)
     session = engine.advance(fac)
     record = engine.preview_record(fac)
-    assert record is not None and session.phase == "preview"
+    assert record is not None
+    assert session.phase == "preview"
     decisions = record.manifest["decisions"]
     offers = [d for d in decisions if "proposer" in d]
     assert [(d["proposer"], d["responder"], d.get("response")) for d in offers] == [
@@ -128,7 +135,8 @@ def test_events_undo_and_restart(tmp_path: Path, clock: FakeClock) -> None:
     spec = engine.inject_event(
         fac, {"kind": "mine_accident", "actor": "COD", "minerals": ["cobalt"], "share": 0.4}
     )
-    assert spec["kind"] == "disruption" and spec["round"] == 0
+    assert spec["kind"] == "disruption"
+    assert spec["round"] == 0
     with pytest.raises(InputError, match="share"):
         engine.inject_event(fac, {"kind": "export_controls", "actor": "CHN", "share": 3})
     with pytest.raises(InputError, match="description"):
@@ -138,7 +146,8 @@ def test_events_undo_and_restart(tmp_path: Path, clock: FakeClock) -> None:
         engine.advance(fac)  # decide, preview, results, round 1 negotiate
     engine.submit(seats["JPN"], {"levers": {"investment_share": 0.5}})
     first = engine.published_record(engine.session(code))
-    assert first is not None and first.tables["events"]["kind"].eq("disruption").any()
+    assert first is not None
+    assert first.tables["events"]["kind"].eq("disruption").any()
     # a new engine over the same database (a restarted server) sees everything
     again = Engine(Store(tmp_path / "c.db"), clock=clock)
     fac2 = again.facilitator(code, None) or fac
@@ -206,7 +215,8 @@ def test_assemble_order_is_canonical(engine: Engine) -> None:
         "country",
         "country",
     ]
-    assert decisions[1]["country"] == "CHN" and decisions[2]["country"] == "JPN"
+    assert decisions[1]["country"] == "CHN"
+    assert decisions[2]["country"] == "JPN"
 
 
 def test_create_session_validation(engine: Engine) -> None:

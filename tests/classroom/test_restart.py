@@ -61,7 +61,8 @@ def test_kill_and_restart_mid_round_loses_nothing(tmp_path: Path) -> None:
         proc = _start(db, port)
         # the same browsers (cookies) still hold their seats; nothing was lost
         me = students["JPN"].get(f"{url}/api/{code}/me").json()
-        assert me["decision"]["submitted"] and me["decision"]["payload"]["levers"] == {
+        assert me["decision"]["submitted"]
+        assert me["decision"]["payload"]["levers"] == {
             "stockpile_target_days": 75.0
         }
         inbox = students["COD"].get(f"{url}/api/{code}/me").json()["inbox"]
@@ -93,4 +94,5 @@ def test_command_arguments() -> None:
     env = dict(os.environ)
     out = subprocess.run([sys.executable, "-m", "mineralgame.cli", "classroom", "--help"],
                          capture_output=True, text=True, env=env, check=True)  # fmt: skip
-    assert "--db" in out.stdout and "SQLite" in out.stdout
+    assert "--db" in out.stdout
+    assert "SQLite" in out.stdout

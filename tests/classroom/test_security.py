@@ -79,7 +79,8 @@ def test_seat_tokens_cannot_act_for_another_seat(live_server: LiveServer) -> Non
     assert cod.post(f"{base}/offers/{oid}/accept", json={}).json()["status"] == "accepted"
     # the decision lands on the seat's own country whatever the body says
     r = usa.post(f"{base}/decision", json={"decision": {"levers": {}}, "country": "JPN"})
-    assert r.status_code == 200 and r.json()["country"] == "USA"
+    assert r.status_code == 200
+    assert r.json()["country"] == "USA"
     # a tampered cookie is no cookie at all
     value = jpn.cookies.get(COOKIE_NAME)
     tampered = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
@@ -162,7 +163,8 @@ def test_dash_callbacks_check_the_caller(live_server: LiveServer) -> None:
     path = {"url.pathname": f"/facilitator/{code}"}
     for who in (requests.Session(), students["JPN"]):
         r = _dash_call(who, url, "fac-msg.children", {"ctl-end.n_clicks": 1, **path})
-        assert r.status_code == 200 and "not allowed" in r.text
+        assert r.status_code == 200
+        assert "not allowed" in r.text
         r = _dash_call(who, url, "ev-msg.children", {"ev-inject.n_clicks": 1, "ev-kind.value":
                        "news", "ev-text.value": "fake news", **path})  # fmt: skip
         assert "not allowed" in r.text
@@ -177,7 +179,8 @@ def test_dash_callbacks_check_the_caller(live_server: LiveServer) -> None:
     # the student's own refresh works and names only its own country privately
     r = _dash_call(students["JPN"], url, "st-brief.children",
                    {"url.pathname": f"/play/{code}", "st-version.data": 3})  # fmt: skip
-    assert r.status_code == 200 and "Private brief" in r.text
+    assert r.status_code == 200
+    assert "Private brief" in r.text
     # submitting through the page for another session does nothing
     r = _dash_call(students["COD"], url, "dec-msg.children",
                    {"dec-submit.n_clicks": 1, "url.pathname": f"/play/{other.json()['code']}"})  # fmt: skip
@@ -225,12 +228,16 @@ def test_non_json_and_bad_joins(live_server: LiveServer) -> None:
     code, _fac, students = _setup(live_server)
     base = f"{live_server.url}/api/{code}"
     r = students["JPN"].post(f"{base}/decision", data={"decision": "x"})
-    assert r.status_code == 400 and "JSON" in r.json()["error"]
+    assert r.status_code == 400
+    assert "JSON" in r.json()["error"]
     r = requests.post(f"{base}/join", json={"name": "", "country": "JPN"})
-    assert r.status_code == 400 and r.json()["field"] == "name"
+    assert r.status_code == 400
+    assert r.json()["field"] == "name"
     r = requests.post(f"{base}/join", json={"name": "Eve", "country": "AUS"})
-    assert r.status_code == 400 and "open to students" in r.json()["error"]
+    assert r.status_code == 400
+    assert "open to students" in r.json()["error"]
     r = requests.post(f"{live_server.url}/api/ABCDEF/join", json={"name": "Eve", "country": "JPN"})
-    assert r.status_code == 400 and "no session" in r.json()["error"]
+    assert r.status_code == 400
+    assert "no session" in r.json()["error"]
     r = requests.get(f"{live_server.url}/api/not-a-code/projector")
     assert r.status_code == 404

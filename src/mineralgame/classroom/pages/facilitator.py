@@ -6,6 +6,7 @@ the session or logging in); every callback checks it on the server before doing 
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -13,7 +14,7 @@ import dash
 import flask
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from mineralgame.classroom import auth, briefs, scoring, views
+from mineralgame.classroom import auth, briefs, scoring, security, views
 from mineralgame.classroom.api import run_control
 from mineralgame.classroom.engine import ClassroomError, Engine, Facilitator, default_scenario
 from mineralgame.classroom.entities import PHASE_LABELS, Session
@@ -101,6 +102,7 @@ def create_layout() -> html.Div:
                 value=list(world.playable),
                 inline=True,
             ),
+            dcc.Store(id="cr-nonce", data=security.new_secret()),
             html.Button("Create session", id="cr-submit", className="primary"),
             html.Div(id="cr-msg", className="full"),
         ],
@@ -297,6 +299,8 @@ def _preview(engine: Engine, fac: Facilitator, session: Session) -> Any:
 
 def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
     """Attach the facilitator pages' callbacks."""
+    created: dict[str, tuple[str, str]] = {}  # form nonce → (code, secret): one click, one session
+    created_lock = threading.Lock()
 
     @app.callback(
         Output("url", "pathname", allow_duplicate=True),
@@ -311,6 +315,7 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
         State("cr-decide", "value"),
         State("cr-scores", "value"),
         State("cr-humans", "value"),
+        State("cr-nonce", "data"),
         prevent_initial_call=True,
     )
     def _create(
@@ -324,6 +329,7 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
         decide: Any,
         scores: str,
         humans: list[str],
+        nonce: str,
     ) -> tuple[Any, Any]:
         if scenario not in scenario_files():
             return no_update, ui.message("choose a scenario from the list", ok=False)
@@ -340,12 +346,18 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
         }
         if not humans:
             return no_update, ui.message("human_countries: tick at least one country", ok=False)
-        try:
-            session, secret = engine.create_session(raw)
-        except (InputError, ClassroomError) as exc:
-            return no_update, ui.message(str(exc), ok=False)
-        auth.remember_facilitator(session.code, secret)
-        return f"/facilitator/{session.code}", ""
+        with created_lock:
+            if nonce not in created:
+                try:
+                    session, secret = engine.create_session(raw)
+                except (InputError, ClassroomError) as exc:
+                    return no_update, ui.message(str(exc), ok=False)
+                created[str(nonce)] = (session.code, secret)
+                while len(created) > 256:
+                    created.pop(next(iter(created)))
+            code, secret = created[str(nonce)]
+        auth.remember_facilitator(code, secret)
+        return f"/facilitator/{code}", ""
 
     @app.callback(
         Output("fac-gate", "children"), Input("url", "pathname"), Input("fac-auth", "data")
