@@ -44,10 +44,21 @@ def free_port() -> int:
 
 def start(db: Path, port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mineralgame.cli", "classroom", "--db", str(db), "--port",
-         str(port), "--threads", "16"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "mineralgame.cli",
+            "classroom",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--threads",
+            "16",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             requests.get(f"http://127.0.0.1:{port}/api/XXXXXX/projector", timeout=1)
@@ -75,8 +86,10 @@ def main() -> int:
     proc = start(db, port)
     try:
         fac = requests.Session()
-        code = fac.post(f"{url}/api/sessions", json={"scenario": str(SCENARIO),
-                        "rounds": args.rounds, "human_countries": COUNTRIES}).json()["code"]  # fmt: skip
+        code = fac.post(
+            f"{url}/api/sessions",
+            json={"scenario": str(SCENARIO), "rounds": args.rounds, "human_countries": COUNTRIES},
+        ).json()["code"]
         students = []
         for i in range(args.students):
             s = requests.Session()
@@ -92,15 +105,29 @@ def main() -> int:
         for rnd in range(args.rounds):
             barrier = threading.Barrier(len(students))
 
-            def act(i: int, s: requests.Session, country: str, rnd: int = rnd) -> None:
+            def act(
+                i: int,
+                s: requests.Session,
+                country: str,
+                rnd: int = rnd,
+                barrier: threading.Barrier = barrier,
+            ) -> None:
                 nonlocal acked_offers
                 barrier.wait()
                 t0 = time.perf_counter()
                 r = s.post(f"{url}/api/{code}/decision", json={"decision": decision(country, rnd)})
                 t1 = time.perf_counter()
                 partner = "CHL" if country != "CHL" else "AUS"
-                o = s.post(f"{url}/api/{code}/offers", json={"offer": {"responder": partner,
-                           "kind": "offtake", "terms": {"mineral": "lithium"}}})  # fmt: skip
+                o = s.post(
+                    f"{url}/api/{code}/offers",
+                    json={
+                        "offer": {
+                            "responder": partner,
+                            "kind": "offtake",
+                            "terms": {"mineral": "lithium"},
+                        }
+                    },
+                )
                 t2 = time.perf_counter()
                 s.get(f"{url}/api/{code}/me")
                 t3 = time.perf_counter()
@@ -129,8 +156,10 @@ def main() -> int:
             assert r.json()["result"] == "preview", r.text
             fac.post(f"{url}/api/{code}/control/advance", json={})  # publish
             fac.post(f"{url}/api/{code}/control/advance", json={})  # next round
-            print(f"round {rnd + 1}: {len(students)} students' burst {burst:.2f} s; "
-                  f"resolution (re-simulating {rnd + 1} round(s)) {resolve:.2f} s")  # fmt: skip
+            print(
+                f"round {rnd + 1}: {len(students)} students' burst {burst:.2f} s; "
+                f"resolution (re-simulating {rnd + 1} round(s)) {resolve:.2f} s"
+            )
         con = sqlite3.connect(db)
         stored = set(
             con.execute(
@@ -141,10 +170,14 @@ def main() -> int:
         offers = con.execute("SELECT COUNT(*) FROM offers WHERE code=?", (code,)).fetchone()[0]
         lost = acked_decisions - stored
         lat = sorted(latencies)
-        print(f"requests: {len(lat)}, median {statistics.median(lat) * 1000:.0f} ms, "
-              f"p95 {lat[int(0.95 * len(lat))] * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")  # fmt: skip
-        print(f"decisions acknowledged {len(acked_decisions)}, stored {len(stored)}, lost "
-              f"{len(lost)}; offers acknowledged {acked_offers}, stored {offers}")  # fmt: skip
+        print(
+            f"requests: {len(lat)}, median {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {lat[int(0.95 * len(lat))] * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms"
+        )
+        print(
+            f"decisions acknowledged {len(acked_decisions)}, stored {len(stored)}, lost "
+            f"{len(lost)}; offers acknowledged {acked_offers}, stored {offers}"
+        )
         return 1 if lost or offers != acked_offers else 0
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -62,9 +62,7 @@ def test_kill_and_restart_mid_round_loses_nothing(tmp_path: Path) -> None:
         # the same browsers (cookies) still hold their seats; nothing was lost
         me = students["JPN"].get(f"{url}/api/{code}/me").json()
         assert me["decision"]["submitted"]
-        assert me["decision"]["payload"]["levers"] == {
-            "stockpile_target_days": 75.0
-        }
+        assert me["decision"]["payload"]["levers"] == {"stockpile_target_days": 75.0}
         inbox = students["COD"].get(f"{url}/api/{code}/me").json()["inbox"]
         assert [o["proposer"] for o in inbox] == ["JPN"]
         assert students["COD"].post(f"{url}/api/{code}/offers/{inbox[0]['id']}/accept",

@@ -182,8 +182,9 @@ def test_dash_callbacks_check_the_caller(live_server: LiveServer) -> None:
     assert r.status_code == 200
     assert "Private brief" in r.text
     # submitting through the page for another session does nothing
-    r = _dash_call(students["COD"], url, "dec-msg.children",
-                   {"dec-submit.n_clicks": 1, "url.pathname": f"/play/{other.json()['code']}"})  # fmt: skip
+    elsewhere = f"/play/{other.json()['code']}"
+    values = {"dec-submit.n_clicks": 1, "url.pathname": elsewhere}
+    r = _dash_call(students["COD"], url, "dec-msg.children", values)
     assert "join the session first" in r.text
     # the facilitator's own call works
     r = _dash_call(fac, url, "fac-msg.children", {"ctl-pause.n_clicks": 1, **path})
