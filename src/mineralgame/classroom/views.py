@@ -158,8 +158,12 @@ def student_view(engine: Engine, seat: Seat, now: float) -> dict[str, Any]:
             score = scoring.scores(cm, scenario).get(country)
         neg = record.tables.get("negotiation_offers")
         if neg is not None and not neg.empty and {"proposer", "responder"} <= set(neg.columns):
-            mine = neg[(neg["proposer"] == country) | (neg["responder"] == country)]
-            negotiation = briefs.json_rows(mine)
+            last = neg[neg["round"] == neg["round"].max()]
+            mine = last[(last["proposer"] == country) | (last["responder"] == country)]
+            if "status" in mine.columns:
+                mine = mine[mine["status"].isin(["accepted", "rejected", "pending", "timeout"])]
+            keep = ["round", "deal_type", "mineral", "proposer", "responder", "status", "terms"]
+            negotiation = briefs.json_rows(mine[[c for c in keep if c in mine.columns]].tail(20))
     delegation = [s.name for s in engine.seats(session.code) if s.country == country]
     return {
         "session": session_header(session, now),
