@@ -58,7 +58,13 @@ def text_of(d: WebDriver, element_id: str) -> str:
 
 
 def wait_text(d: WebDriver, element_id: str, expected: str) -> None:
-    wait_for(d, lambda d: expected in text_of(d, element_id), f"{expected!r} in #{element_id}")
+    try:
+        wait_for(d, lambda d: expected in text_of(d, element_id), f"{expected!r} in #{element_id}")
+    except AssertionError as exc:
+        seen = text_of(d, element_id)[:300]
+        raise AssertionError(
+            f"{exc}; #{element_id} shows {seen!r}; log {d.get_log('browser')}"
+        ) from exc
 
 
 def click(d: WebDriver, element_id: str) -> None:
@@ -75,6 +81,16 @@ def type_into(d: WebDriver, element_id: str, value: object) -> None:
 
 
 def choose(d: WebDriver, element_id: str, text: str) -> None:
+    for _ in range(3):  # the popover sometimes misses a click while the page re-renders
+        try:
+            _choose_once(d, element_id, text)
+            return
+        except AssertionError:
+            ActionChains(d).send_keys(Keys.ESCAPE).perform()
+    _choose_once(d, element_id, text)
+
+
+def _choose_once(d: WebDriver, element_id: str, text: str) -> None:
     click(d, element_id)
     search = wait_for(
         d, lambda d: d.find_element(By.CSS_SELECTOR, ".dash-dropdown-content input"), "search"
