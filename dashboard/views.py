@@ -175,6 +175,22 @@ def deal_changes(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
     return rows
 
 
+def negotiation_sessions(
+    frames: RecordFrames, rnd: int, country: str | None = None
+) -> pd.DataFrame:
+    """Negotiation sessions of a round, optionally only those a country took part in."""
+    sessions = frames.round_slice(frames.negotiation, rnd)
+    if not country or sessions.empty:
+        return sessions
+    mask = pd.Series(False, index=sessions.index)
+    for column in ("proposer", "responder"):
+        if column in sessions.columns:
+            mask |= sessions[column] == country
+    if "parties" in sessions.columns:
+        mask |= sessions["parties"].astype(str).str.split(",").apply(lambda p: country in p)
+    return sessions[mask]
+
+
 def round_events(frames: RecordFrames, rnd: int) -> list[dict[str, Any]]:
     """The events table's rows of a round, then derived pact, contract and project changes.
 

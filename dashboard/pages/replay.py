@@ -6,24 +6,36 @@ the server answers one callback per round change from frames precomputed in the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash
 import pandas as pd
-from dash import Input, Output, Patch, State, dcc, html
+from dash import Input, Output, Patch, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids
 from dashboard.frames import MAP_MEASURES, RecordFrames
 from dashboard.geo import TOPOJSON_URL, actor_of_code
 from dashboard.store import Record, RecordError, RecordStore
-from dashboard.views import country_panel, round_events, table_rows
+from dashboard.views import country_panel, negotiation_sessions, round_events, table_rows
 
 SPEEDS = {"0.5×": 2000, "1×": 1000, "2×": 500, "4×": 250}
 GRAPH_CONFIG: Any = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 DEFAULT_MEASURE = "dependence_dominant"
-MAX_EVENTS = 40
+MAX_EVENTS = 200
+NEGOTIATION_COLUMNS = (
+    "session_id",
+    "deal_type",
+    "mineral",
+    "proposer",
+    "responder",
+    "end_reason",
+    "agreed",
+    "n_steps",
+    "deal_id",
+)
 MAX_MARKS = 9
 EVENT_COLUMNS = (
     "kind",
@@ -157,7 +169,7 @@ def layout(store: RecordStore, record_id: str, round_param: str | None = None) -
     rnd = record.frames.clamp_round(round_param)
     # The first frame is part of the layout, so the page draws without another round trip.
     first = render_round(store, record.record_id, rnd, "", DEFAULT_MEASURE, None, None)
-    map_fig, net_fig, prices_fig, short_fig, events, label = first
+    map_fig, net_fig, prices_fig, short_fig, event_rows, notes, label = first
     return html.Div(
         [
             dcc.Store(id=ids.REPLAY_RECORD, data=record.record_id),
@@ -175,7 +187,13 @@ def layout(store: RecordStore, record_id: str, round_param: str | None = None) -
                         className="card",
                         children=[
                             html.H3("Events this round"),
-                            html.Div(events, id=ids.REPLAY_EVENTS, className="scroll"),
+                            html.Div(
+                                id=ids.REPLAY_EVENTS,
+                                children=[
+                                    _events_table(event_rows),
+                                    html.Div(notes, id=ids.REPLAY_EVENTS_NOTES),
+                                ],
+                            ),
                         ],
                     ),
                     html.Div(
@@ -213,26 +231,82 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def events_view(frames: RecordFrames, rnd: int) -> html.Div:
-    """The round's events (logged, and derived from pacts, contracts and projects)."""
-    rows = round_events(frames, rnd)
-    parts: list[Any] = []
-    if not rows:
-        parts.append(html.P("No events this round."))
-    else:
-        parts.append(_table(rows[:MAX_EVENTS], EVENT_COLUMNS))
-        if len(rows) > MAX_EVENTS:
-            parts.append(html.P(f"… and {len(rows) - MAX_EVENTS} more."))
+def _data_table(table_id: str, columns: Sequence[str], rows: list[dict[str, str]]) -> Any:
+    """A compact, paged, sortable table of formatted rows."""
+    return dash_table.DataTable(  # type: ignore[attr-defined]
+        id=table_id,
+        columns=[{"name": c, "id": c} for c in columns],
+        data=rows,
+        page_size=10,
+        sort_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "fontFamily": "sans-serif",
+            "fontSize": 12,
+            "padding": "2px 4px",
+            "textAlign": "left",
+            "whiteSpace": "normal",
+            "height": "auto",
+        },
+    )
+
+
+def _events_table(rows: list[dict[str, str]]) -> Any:
+    """The events table (only its rows change while scrubbing: compact JSON, paged)."""
+    return _data_table(ids.REPLAY_EVENTS_TABLE, EVENT_COLUMNS, rows)
+
+
+def _formatted(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a frame as display strings."""
+    return [{c: _fmt(r.get(c)) for c in columns} for r in table_rows(df)]
+
+
+def negotiation_view(frames: RecordFrames, rnd: int, country: str | None = None) -> list[Any]:
+    """Negotiation sessions of a round (optionally those a country took part in) and moves.
+
+    Returns:
+        Components: a summary line and a sessions table; empty when the record has none.
+    """
+    sessions = negotiation_sessions(frames, rnd, country)
     offers = frames.round_slice(frames.offers, rnd)
-    if not offers.empty:
-        parts.append(
-            html.P(f"{len(offers)} negotiation move(s) (offers and responses) this round.")
-        )
-    sessions = frames.round_slice(frames.negotiation, rnd)
-    if not sessions.empty:
-        parts.append(html.H4(f"Negotiation sessions ({len(sessions)})"))
-        parts.append(_table(table_rows(sessions.head(MAX_EVENTS))))
-    return html.Div(parts)
+    if country and not offers.empty and {"proposer", "responder"} <= set(offers.columns):
+        offers = offers[(offers["proposer"] == country) | (offers["responder"] == country)]
+    if sessions.empty and offers.empty:
+        return []
+    agreed = int(sessions["agreed"].fillna(False).astype(bool).sum()) if "agreed" in sessions else 0
+    moves = ""
+    if not offers.empty and "action" in offers.columns:
+        counts = offers["action"].astype(str).value_counts()
+        moves = "; moves: " + ", ".join(f"{n} {a}" for a, n in counts.items())
+    line = f"{len(sessions)} session(s), {agreed} agreed{moves}."
+    columns = [c for c in NEGOTIATION_COLUMNS if c in sessions.columns] or list(sessions.columns)[
+        :8
+    ]
+    table_id = "replay-panel-negotiation" if country else "replay-negotiation-table"
+    return [
+        html.P(line, className="hint"),
+        _data_table(table_id, columns, _formatted(sessions.head(MAX_EVENTS), columns)),
+    ]
+
+
+def events_view(frames: RecordFrames, rnd: int) -> tuple[list[dict[str, str]], html.Div]:
+    """The round's events (logged, and derived from pacts, contracts and projects).
+
+    Returns:
+        The rows for the events table (formatted, at most ``MAX_EVENTS``) and notes below it:
+        "no events", how many rows were left out, negotiation moves and sessions.
+    """
+    events = round_events(frames, rnd)
+    rows = [{c: _fmt(e.get(c)) for c in EVENT_COLUMNS} for e in events[:MAX_EVENTS]]
+    parts: list[Any] = []
+    if not events:
+        parts.append(html.P("No events this round."))
+    elif len(events) > MAX_EVENTS:
+        parts.append(html.P(f"… and {len(events) - MAX_EVENTS} more."))
+    negotiation = negotiation_view(frames, rnd)
+    if negotiation:
+        parts += [html.H4("Negotiations"), *negotiation]
+    return rows, html.Div(parts)
 
 
 def _round_label(frames: RecordFrames, rnd: int) -> str:
@@ -287,7 +361,7 @@ def render_round(
             their cursor moved (a ``Patch``).
 
     Returns:
-        ``(map, network, prices, shortfall, events, round label)``.
+        ``(map, network, prices, shortfall, event rows, event notes, round label)``.
     """
     frames = store.load(record_id).frames
     r = frames.clamp_round(rnd)
@@ -317,7 +391,8 @@ def render_round(
         short_fig: Any = _cursor_patch(r)
     else:
         prices_fig, short_fig = _timeseries(frames, mineral, r, country)
-    return map_fig, net_fig, prices_fig, short_fig, events_view(frames, r), _round_label(frames, r)
+    rows, notes = events_view(frames, r)
+    return map_fig, net_fig, prices_fig, short_fig, rows, notes, _round_label(frames, r)
 
 
 def render_panel(
@@ -347,6 +422,9 @@ def render_panel(
         html.H4("Pacts"),
         _table(data["pacts"]) if data["pacts"] else html.P("none"),
     ]
+    negotiation = negotiation_view(frames, r, country)
+    if negotiation:
+        body += [html.H4("Negotiations this round"), *negotiation]
     return title, html.Div(body, id="replay-panel-body")
 
 
@@ -389,7 +467,8 @@ def register(app: dash.Dash, store: RecordStore) -> None:
         Output(ids.REPLAY_NETWORK, "figure"),
         Output(ids.REPLAY_PRICES, "figure"),
         Output(ids.REPLAY_SHORTFALL, "figure"),
-        Output(ids.REPLAY_EVENTS, "children"),
+        Output(ids.REPLAY_EVENTS_TABLE, "data"),
+        Output(ids.REPLAY_EVENTS_NOTES, "children"),
         Output(ids.REPLAY_ROUND_LABEL, "children"),
         Input(ids.REPLAY_SLIDER, "value"),
         Input(ids.REPLAY_MINERAL, "value"),
@@ -409,7 +488,7 @@ def register(app: dash.Dash, store: RecordStore) -> None:
             )
         except RecordError as exc:
             empty = figures.empty_figure(str(exc))
-            return empty, empty, empty, empty, str(exc), ""
+            return empty, empty, empty, empty, [], str(exc), ""
 
     @app.callback(
         Output(ids.REPLAY_COUNTRY, "data"),

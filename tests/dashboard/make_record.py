@@ -276,6 +276,42 @@ def _events(rounds: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _negotiation(rounds: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One offtake session per round between JPN and AUS (agreed in even rounds), with moves."""
+    sessions, offers = [], []
+    for r in range(rounds):
+        sid, agreed = f"N{r:02d}-001", r % 2 == 0
+        sessions.append(
+            {
+                "round": r,
+                "session_id": sid,
+                "deal_type": "offtake",
+                "mineral": "lithium",
+                "protocol": "alternating_offers",
+                "proposer": "JPN",
+                "responder": "AUS",
+                "parties": "JPN,AUS",
+                "end_reason": "agreement" if agreed else "timeout",
+                "agreed": agreed,
+                "n_steps": 3,
+                "deal_id": f"D{r:02d}-001" if agreed else None,
+            }
+        )
+        for step, action in enumerate(("offer", "counter", "accept" if agreed else "reject")):
+            proposer, responder = ("JPN", "AUS") if step % 2 == 0 else ("AUS", "JPN")
+            offers.append(
+                {
+                    "round": r,
+                    "session_id": sid,
+                    "step": step,
+                    "proposer": proposer,
+                    "responder": responder,
+                    "action": action,
+                }
+            )
+    return pd.DataFrame(sessions), pd.DataFrame(offers)
+
+
 def _system(cm: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     """World totals per round and mineral."""
     g = cm.groupby(["round", "year", "mineral"], as_index=False).agg(
@@ -357,6 +393,7 @@ def build_tables(seed: int, strategy: str, rounds: int, name: str) -> dict[str, 
     prices = _prices(rng, rounds, strategy)
     system = _system(cm, prices)
     summary = pd.DataFrame([_summary(cm, system, seed, strategy, name)])
+    sessions, offers = _negotiation(rounds)
     return {
         "country_mineral": cm,
         "sources": _sources(cm),
@@ -367,6 +404,8 @@ def build_tables(seed: int, strategy: str, rounds: int, name: str) -> dict[str, 
         "pacts": _pacts(rounds),
         "events": _events(rounds),
         "system": system,
+        "negotiation_sessions": sessions,
+        "negotiation_offers": offers,
         "summary": summary,
     }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import dash
@@ -85,7 +84,8 @@ def test_records_rows_and_navigation(store: RecordStore) -> None:
 def test_render_round_full_and_patch(store: RecordStore) -> None:
     rid = _id(store)
     full = replay.render_round(store, rid, 3, "lithium", "shortfall_share", "USA", None)
-    map_fig, net_fig, prices, short, events, label = full
+    map_fig, net_fig, prices, short, events, notes, label = full
+    assert "Negotiations" in str(notes)
     assert net_fig.data[-1].customdata[0] == "EUR"
     assert label == "round 3 (2028)"
     assert map_fig.data[0].zmax == pytest.approx(1.0)
@@ -98,13 +98,13 @@ def test_render_round_full_and_patch(store: RecordStore) -> None:
     )
     assert isinstance(patched[2], Patch)
     assert isinstance(patched[3], Patch)
-    assert patched[5] == "round 5 (2030)"
+    assert patched[6] == "round 5 (2030)"
 
 
 def test_render_round_sanitises_inputs(store: RecordStore) -> None:
     rid = _id(store)
     out = replay.render_round(store, rid, "99", "unobtainium", "rm -rf", None, None)
-    assert out[5] == "round 7 (2032)"
+    assert out[6] == "round 7 (2032)"
     assert out[0].layout.title.text.endswith("lithium")
 
 
@@ -268,23 +268,21 @@ def test_summary_columns_follow_the_manifests(store: RecordStore) -> None:
     assert isinstance(row["cumulative_shortfall_t"], float)
 
 
-def test_negotiation_tables_are_shown_when_present(tmp_path: Path) -> None:
-    folder = write_record(tmp_path, seed=1, folder="neg")
-    sessions = pd.DataFrame(
-        {"round": [2, 2], "session_id": ["s1", "s2"], "parties": ["JPN-AUS", "USA-COD"]}
-    )
-    offers = pd.DataFrame({"round": [2, 2, 2], "session_id": ["s1"] * 3, "action": ["offer"] * 3})
-    odd = pd.DataFrame({"no_round_column": [1]})
-    sessions.to_parquet(folder / "negotiation_sessions.parquet")
-    offers.to_parquet(folder / "negotiation_offers.parquet")
-    odd.to_parquet(folder / "negotiation_extra.parquet")
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["tables"] += ["negotiation_sessions", "negotiation_offers", "negotiation_extra"]
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+def test_negotiation_is_shown_per_round_and_country(store: RecordStore) -> None:
+    rid = _id(store)
+    frames = store.load(rid).frames
+    view = str(replay.events_view(frames, 2))
+    assert "1 session(s), 1 agreed; moves: 1 offer, 1 counter, 1 accept." in view
+    assert "N02-001" in view
+    assert "1 session(s), 0 agreed" in str(replay.events_view(frames, 3))
+    assert "N02-001" in str(replay.render_panel(store, rid, "JPN", 2, "lithium")[1])
+    assert "Negotiations" not in str(replay.render_panel(store, rid, "USA", 2, "lithium")[1])
+
+
+def test_tables_without_round_column_are_tolerated(tmp_path: Path) -> None:
+    folder = write_record(tmp_path, seed=1, folder="odd")
+    pd.DataFrame({"no_round_column": [1]}).to_parquet(folder / "negotiation_offers.parquet")
     store = RecordStore(tmp_path)
     frames = store.load(store.entries()[0].record_id).frames
-    view = str(replay.events_view(frames, 2))
-    assert "Negotiation sessions (2)" in view
-    assert "JPN-AUS" in view
-    assert "3 negotiation move(s)" in view
-    assert "Negotiation" not in str(replay.events_view(frames, 3))
+    assert frames.offers == {}
+    assert "1 session(s)" in str(replay.events_view(frames, 2))

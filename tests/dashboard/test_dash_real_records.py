@@ -49,7 +49,7 @@ def test_every_round_measure_and_country_renders(real_dir: Path) -> None:
             assert len(out[0].data[0].locations) > 20  # EUR colours the EU states
         for r in frames.rounds:
             out = replay.render_round(store, rid, r, mineral, "shortfall_share", None, "x")
-            assert out[5].startswith(f"round {r} ")
+            assert out[6].startswith(f"round {r} ")
     for country in frames.countries:
         title, _body = replay.render_panel(store, rid, country, ROUNDS - 1, frames.minerals[0])
         assert title.startswith(country)
