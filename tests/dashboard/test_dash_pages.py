@@ -286,3 +286,39 @@ def test_tables_without_round_column_are_tolerated(tmp_path: Path) -> None:
     frames = store.load(store.entries()[0].record_id).frames
     assert frames.offers == {}
     assert "1 session(s)" in str(replay.events_view(frames, 2))
+
+
+def _post_callback(client, output: str, inputs: list, state: list, changed: str) -> dict:
+    out_id, prop = output.split(".")
+    body = {
+        "output": output,
+        "outputs": {"id": out_id, "property": prop},
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [changed],
+    }
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:300]
+    return resp.get_json()
+
+
+def test_csv_download_through_the_callback(records_dir: Path) -> None:
+    app = create_app(records_dir)
+    client = app.server.test_client()
+    buttons = [ids.COMPARE_CSV_SIDE, ids.COMPARE_CSV_DIFF, ids.COMPARE_CSV_BAND]
+    values = ["strategies", [], "derisk", "decouple", None, "shortfall_share", "lithium"]
+    state = [
+        {"id": i, "property": "value", "value": v}
+        for i, v in zip(compare.INPUTS, values, strict=True)
+    ]
+    inputs = [
+        {"id": b, "property": "n_clicks", "value": int(b == ids.COMPARE_CSV_BAND)} for b in buttons
+    ]
+    data = _post_callback(
+        client, f"{ids.COMPARE_DOWNLOAD}.data", inputs, state, f"{ids.COMPARE_CSV_BAND}.n_clicks"
+    )
+    download = data["response"][ids.COMPARE_DOWNLOAD]["data"]
+    assert download["filename"] == "compare_band.csv"
+    header, *rows = download["content"].strip().splitlines()
+    assert header == "round,mean,p05,p95,n,group"
+    assert len(rows) == 3 * 8  # derisk, decouple and the paired difference, 8 rounds each
