@@ -331,6 +331,13 @@ def _timeseries(frames: RecordFrames, mineral: str, rnd: int, country: str | Non
     return price_fig, short_fig
 
 
+def _of_mineral(df: pd.DataFrame, mineral: str) -> pd.DataFrame:
+    """Rows about one mineral (all rows when the table has no mineral column)."""
+    if df.empty or "mineral" not in df.columns:
+        return df
+    return df[df["mineral"] == mineral]
+
+
 def _cursor_patch(rnd: int) -> Patch:
     """Move only the cursor of a time-series figure."""
     patch = Patch()
@@ -381,7 +388,7 @@ def render_round(
         frames.roles,
         flows=flows,
         pacts=frames.round_slice(frames.pacts, r),
-        contracts=frames.round_slice(frames.contracts, r),
+        contracts=_of_mineral(frames.round_slice(frames.contracts, r), mineral),
         tonnes_max=frames.flow_max.get(mineral, 0.0),
         selected=country,
         title=f"Flows of {mineral}, pacts and deals",
