@@ -183,14 +183,20 @@ class RecordStore:
         return sorted(p for p in self.root.iterdir() if not p.name.startswith("."))
 
     def refresh(self) -> list[RecordEntry]:
-        """Rescan the folder and return every entry, readable ones first by scenario."""
+        """Rescan the folder and return every entry, in folder-name order.
+
+        A folder whose manifest changed since the last scan is inspected again, and forgets
+        an earlier load failure.
+        """
         entries: dict[str, RecordEntry] = {}
         folders: dict[str, Path] = {}
         for path in self._candidates():
-            manifest, reason = self._inspect_cached(path)
+            manifest, reason, fresh = self._inspect_cached(path)
             run_id = manifest.get("run_id")
             ok = isinstance(run_id, str) and is_valid_id(run_id) and run_id not in entries
             rid = run_id if ok and isinstance(run_id, str) else name_hash(path.name)
+            if fresh:
+                self._failed.pop(rid, None)
             reason = reason or self._failed.get(rid, "")
             entries[rid] = RecordEntry(rid, path.name, not reason, reason, manifest)
             folders[rid] = path
@@ -201,19 +207,23 @@ class RecordStore:
                 del self._cache[rid]
         return list(entries.values())
 
-    def _inspect_cached(self, path: Path) -> tuple[dict[str, Any], str]:
-        """Inspect a folder, reusing the last result while it and its manifest are unchanged."""
+    def _inspect_cached(self, path: Path) -> tuple[dict[str, Any], str, bool]:
+        """Inspect a folder, reusing the last result while it and its manifest are unchanged.
+
+        Returns:
+            ``(manifest, reason, fresh)``; ``fresh`` is False when the cached result was used.
+        """
         try:
             st = (path / MANIFEST).stat()
             stamp = (path.lstat().st_mtime_ns, st.st_mtime_ns, st.st_size)
         except OSError:
-            return _inspect(path, self.root)
+            return (*_inspect(path, self.root), True)
         cached = self._inspected.get(path)
         if cached is not None and cached[0] == stamp:
-            return cached[1], cached[2]
+            return cached[1], cached[2], False
         manifest, reason = _inspect(path, self.root)
         self._inspected[path] = (stamp, manifest, reason)
-        return manifest, reason
+        return manifest, reason, True
 
     def entries(self) -> list[RecordEntry]:
         """Return the listing (scanning once if never scanned)."""

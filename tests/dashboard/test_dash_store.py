@@ -211,3 +211,19 @@ def test_listing_notices_a_changed_manifest(tmp_path: Path) -> None:
     assert store.entries()[0].readable
     (folder / "manifest.json").write_text("{broken")
     assert not store.refresh()[0].readable
+
+
+def test_a_repaired_record_becomes_readable_again(tmp_path: Path) -> None:
+    folder = write_record(tmp_path, seed=1, folder="rec")
+    good = (folder / "country_mineral.parquet").read_bytes()
+    pd.DataFrame({"x": [1]}).to_parquet(folder / "country_mineral.parquet")
+    store = RecordStore(tmp_path)
+    rid = store.entries()[0].record_id
+    with pytest.raises(UnreadableRecordError):
+        store.load(rid)
+    assert not store.refresh()[0].readable
+    (folder / "country_mineral.parquet").write_bytes(good)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))  # rewritten by a rerun
+    assert store.refresh()[0].readable
+    assert store.load(rid).frames.rounds
