@@ -29,17 +29,19 @@ def test_prim_finds_the_box_that_holds_the_cases() -> None:
             "a": rng.uniform(0, 1, 2000),
             "b": rng.uniform(0, 1, 2000),
             "c": rng.choice(["p", "q", "r"], 2000),
+            "d": rng.choice([True, False], 2000),
         }
     )
-    y = ((x["a"] > 0.6) & (x["c"] == "q")).to_numpy()
+    y = ((x["a"] > 0.3) & (x["c"] == "q") & x["d"]).to_numpy()
     trajectory, boxes = analysis.prim_peel(x, y, alpha=0.05, min_mass=0.05)
     assert trajectory["mass"].is_monotonic_decreasing
     step = analysis.choose_box(trajectory, min_coverage=0.8)
     box = boxes[step]
     assert trajectory.loc[step, "density"] > 0.9
     assert trajectory.loc[step, "coverage"] >= 0.8
-    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.05)
+    assert box.limits["a"][0] == pytest.approx(0.3, abs=0.05)
     assert box.categories["c"] == ("q",)
+    assert box.categories["d"] == ("True",)  # booleans are categories, not numbers
     assert "b" not in box.limits or box.limits["b"][1] - box.limits["b"][0] > 0.8
 
 

@@ -401,7 +401,7 @@ def _candidates(x: pd.DataFrame, inside: np.ndarray, alpha: float) -> list[np.nd
     out = []
     for col in x.columns:
         values = x[col]
-        if pd.api.types.is_numeric_dtype(values):
+        if is_numeric(values):
             v = values.to_numpy(dtype=float)
             lo, hi = np.quantile(v[inside], [alpha, 1.0 - alpha])
             out += [c for c in (inside & (v > lo), inside & (v < hi)) if c.sum() < inside.sum()]
@@ -412,11 +412,16 @@ def _candidates(x: pd.DataFrame, inside: np.ndarray, alpha: float) -> list[np.nd
     return out
 
 
+def is_numeric(values: pd.Series) -> bool:
+    """Whether PRIM peels a column by quantiles (numbers) or by category (text, booleans)."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
 def _box_of(x: pd.DataFrame, inside: np.ndarray) -> Box:
     limits, categories = {}, {}
     for col in x.columns:
         full, kept = x[col], x[col][inside]
-        if pd.api.types.is_numeric_dtype(full):
+        if is_numeric(full):
             if kept.min() > full.min() or kept.max() < full.max():
                 limits[col] = (float(kept.min()), float(kept.max()))
         elif kept.nunique() < full.nunique():

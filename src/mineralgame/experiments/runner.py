@@ -400,12 +400,13 @@ class ChunkSizer:
 
 def scenario_base(exp: Experiment) -> dict[str, Any] | None:
     """The resolved scenario (defaults included) as a plain mapping, or None."""
+    from mineralgame.config.load import scenario_from_raw
+
     path = exp.scenario_path()
     if path is None:
         return None
-    from mineralgame.config.load import load_scenario
-
-    return load_scenario(path).model_dump(mode="json")
+    raw = _parsed_scenario(str(path), os.stat(path).st_mtime_ns)
+    return scenario_from_raw(raw, str(path)).model_dump(mode="json")
 
 
 def run_experiment(
