@@ -10,6 +10,7 @@ import numpy as np
 from mineralgame import policies, shocks, supply
 from mineralgame.agents import AGENT_CLASSES, Country, MemberState
 from mineralgame.config.schema import EventSpec, Scenario
+from mineralgame.deals import NegotiationLayer
 from mineralgame.decisions import Decision, EventDecision, LeverDecision, apply_levers
 from mineralgame.recorder import Recorder
 from mineralgame.shocks import MineralRules
@@ -18,7 +19,7 @@ from mineralgame.trade import Contract, TradeOutcome, produce_and_trade
 
 
 class MineralModel(mesa.Model):  # type: ignore[misc]
-    """Critical-minerals supply chains with strategies, shocks and (later) negotiation.
+    """Critical-minerals supply chains with strategies, shocks and negotiation.
 
     Randomness: ``rng=seed`` seeds Mesa's generators; mechanisms draw from streams spawned
     from ``SeedSequence(seed)`` (shocks first), so shocks do not depend on what else draws.
@@ -60,6 +61,7 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
             name, params = policies.strategy_of(code, scenario, self.run_strategy)
             self.countries.append(AGENT_CLASSES[spec.role](self, code, spec, i, name, params))
         supply.seed_pipeline(scenario, self.state)
+        self.negotiation = NegotiationLayer(self)
 
     @property
     def members(self) -> list[MemberState]:
@@ -166,14 +168,15 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         return max(sorted(scores), key=lambda m: scores[m])
 
     def phase_negotiation(self) -> None:
-        """Negotiation hook: empty in the core model.
+        """Agents choose partners and negotiate deals and pacts (``deals.NegotiationLayer``).
 
-        The negotiation layer fills this phase: agents choose partners, negotiate offtake,
-        investment, technology-transfer deals and pacts; signed deals become ``Project`` and
-        ``Contract`` entries (``self.projects``) that the build and trade phases honour.
+        Signed deals become ``Project`` entries (``self.projects``) and contracts that the
+        build and trade phases honour; transferred technology raises ``state`` technology.
         Countries in ``self.humans`` are never decided for by bots: offers to them are
         recorded as pending and take effect only when a later ``OfferDecision`` answers them.
         """
+        if self.cfg.negotiation.enabled:
+            self.negotiation.run(self)
 
     def phase_build(self) -> None:
         """Capacity ordered earlier comes online; producers order new capacity."""
@@ -184,6 +187,8 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         spec = self.cfg.minerals[mineral]
         out = []
         for p in self.projects:
+            if p.source != "strategy":
+                continue  # deal projects deliver through the negotiation layer's contracts
             if p.mineral == mineral and p.online(self.round) and p.offtake_share > 0:
                 tonnes = p.offtake_share * p.capacity_t * self.cfg.utilisation
                 out.append(
@@ -195,6 +200,8 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
                         spec.refined_price_usd_per_t,
                     )
                 )
+        if self.cfg.negotiation.enabled:
+            out.extend(self.negotiation.contracts(self, mineral))
         return out
 
     def phase_produce_and_trade(self) -> None:

@@ -28,6 +28,12 @@ class Recorder:
         for k, v in columns.items():
             target[k].extend(v if isinstance(v, list) else list(v))
 
+    def add_rows(self, table: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+        """Append rows (dicts with exactly ``columns``) to a table, keeping the column order."""
+        target = self.cols[table]
+        for name in columns:
+            target[name].extend(row[name] for row in rows)
+
     def record_round(self) -> None:
         """Append this round's rows for every mineral; update the model's signals."""
         m = self.model
@@ -197,8 +203,12 @@ class Recorder:
                     "source": [p.source],
                 },
             )
+        layer = getattr(m, "negotiation", None)
         for mineral in sorted(m.outcomes):
             for c in m.outcomes[mineral].contracts:
+                meta = layer.contract_meta(c.contract_id) if layer is not None else None
+                default = {"kind": "offtake", "start_round": m.round, "end_round": m.cfg.rounds - 1}
+                meta = meta or default
                 self._extend(
                     "contracts",
                     {
@@ -210,9 +220,9 @@ class Recorder:
                         "stage": ["refined"],
                         "tonnes": [c.tonnes],
                         "price_usd_per_t": [c.price],
-                        "start_round": [m.round],
-                        "end_round": [m.cfg.rounds - 1],
-                        "kind": ["offtake"],
+                        "start_round": [meta["start_round"]],
+                        "end_round": [meta["end_round"]],
+                        "kind": [meta["kind"]],
                         "delivered_t": [c.tonnes],
                     },
                 )
@@ -300,5 +310,18 @@ EMPTY_COLUMNS = {
         "kind",
         "delivered_t",
     ],
-    "pacts": ["round", "pact", "member", "joined_round", "role"],
 }
+"""Columns of tables that may be empty (negotiation tables are added from ``deals``)."""
+
+
+def _negotiation_columns() -> dict[str, list[str]]:
+    from mineralgame.deals import OFFER_COLUMNS, PACT_COLUMNS, SESSION_COLUMNS
+
+    return {
+        "negotiation_sessions": list(SESSION_COLUMNS),
+        "negotiation_offers": list(OFFER_COLUMNS),
+        "pacts": list(PACT_COLUMNS),
+    }
+
+
+EMPTY_COLUMNS.update(_negotiation_columns())

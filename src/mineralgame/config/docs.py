@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mineralgame.config import schema
+from mineralgame.config import negotiation, schema
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Scenario (top level)", schema.Scenario),
@@ -18,6 +18,13 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("dominant_policy (DominantPolicy)", schema.DominantPolicy),
     ("shocks (StochasticShocks)", schema.StochasticShocks),
     ("events[] (EventSpec)", schema.EventSpec),
+    ("negotiation (NegotiationConfig)", negotiation.NegotiationConfig),
+    ("negotiation.doctrines.<strategy> (Doctrine)", negotiation.Doctrine),
+    ("negotiation.deals (DealEconomics)", negotiation.DealEconomics),
+    ("negotiation.rival (RivalOffers)", negotiation.RivalOffers),
+    ("negotiation.renegotiation (Renegotiation)", negotiation.Renegotiation),
+    ("negotiation.information (Information)", negotiation.Information),
+    ("negotiation.pacts (PactRules)", negotiation.PactRules),
 )
 
 
@@ -25,7 +32,16 @@ def _default(info: Any) -> str:
     if info.is_required():
         return "required"
     if info.default_factory is not None:
-        return "(empty)"
+        value = info.default_factory()
+        if isinstance(value, BaseModel):
+            return "(see its section)"
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, BaseModel) for v in value.values())
+        ):
+            return "`" + "`, `".join(value) + "` (see the section)"
+        return f"`{value!r}`" if value else "(empty)"
     return f"`{info.default!r}`"
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mineralgame.config.negotiation import NegotiationConfig
+
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Pos = Annotated[float, Field(gt=0.0)]
@@ -361,7 +363,7 @@ class Scenario(Frozen):
         default_factory=StochasticShocks, description="Random shocks drawn each round."
     )
     events: tuple[EventSpec, ...] = Field(default=(), description="Scheduled events.")
-    negotiation: dict[str, object] = Field(
-        default_factory=dict,
-        description="Negotiation settings (filled by the negotiation layer; empty = off).",
+    negotiation: NegotiationConfig = Field(
+        default_factory=NegotiationConfig,
+        description="Negotiation layer settings (see the negotiation sections below).",
     )
