@@ -6,8 +6,8 @@ keeps one :class:`RecordFrames` per cached record.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -72,6 +72,7 @@ class RecordFrames:
         negotiation: round → negotiation sessions (empty when the record has none).
         offers: round → negotiation offers and responses (empty when the record has none).
         flow_max: mineral → largest origin–destination flow in any round (fixed line widths).
+        memo: Views derived on first use (e.g. a round's events), kept with the record.
     """
 
     rounds: list[int]
@@ -93,6 +94,7 @@ class RecordFrames:
     negotiation: dict[Hashable, pd.DataFrame]
     offers: dict[Hashable, pd.DataFrame]
     flow_max: dict[str, float]
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, manifest: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> RecordFrames:
@@ -210,6 +212,12 @@ class RecordFrames:
             return {}
         row: Any = frame.loc[rnd].dropna()
         return {str(k): float(v) for k, v in zip(row.index, row.to_numpy(), strict=True)}
+
+    def memoized(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """Return a derived view, building it on first use (views must not be mutated)."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
     def round_slice(self, table: dict[Hashable, pd.DataFrame], *key: Hashable) -> pd.DataFrame:
         """Return a table's slice for a key, or an empty frame."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,11 +218,15 @@ def table_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a frame as JSON-safe row dicts (without its ``round`` column)."""
     if df.empty:
         return []
-    out = df.drop(columns=["round"], errors="ignore").astype(object)
-    return [
-        {str(k): v for k, v in row.items()}
-        for row in out.where(pd.notna(out), None).to_dict("records")
-    ]
+    records = df.drop(columns=["round"], errors="ignore").to_dict("records")
+    return [{str(k): None if _missing(v) else v for k, v in row.items()} for row in records]
+
+
+def _missing(value: object) -> bool:
+    """Whether a cell is missing (None, NaN, NA or NaT)."""
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or value is pd.NA or value is pd.NaT
 
 
 def _members(cm: pd.DataFrame) -> pd.DataFrame:

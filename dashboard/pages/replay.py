@@ -398,7 +398,7 @@ def render_round(
         short_fig: Any = _cursor_patch(r)
     else:
         prices_fig, short_fig = _timeseries(frames, mineral, r, country)
-    rows, notes = events_view(frames, r)
+    rows, notes = frames.memoized(("events", r), lambda: events_view(frames, r))
     return map_fig, net_fig, prices_fig, short_fig, rows, notes, _round_label(frames, r)
 
 

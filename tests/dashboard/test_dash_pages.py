@@ -22,6 +22,7 @@ from dashboard.views import (
     record_row,
     round_events,
     summary_keys,
+    table_rows,
 )
 from make_record import write_record
 
@@ -323,3 +324,22 @@ def test_csv_download_through_the_callback(records_dir: Path) -> None:
     header, *rows = download["content"].strip().splitlines()
     assert header == "round,mean,p05,p95,n,group"
     assert len(rows) == 3 * 8  # derisk, decouple and the paired difference, 8 rounds each
+
+
+def test_table_rows_json_safe() -> None:
+    df = pd.DataFrame(
+        {
+            "round": [1, 1],
+            "x": [1.5, float("nan")],
+            "s": ["a", None],
+            "arr": [[1, 2], [3]],
+            "t": [pd.Timestamp("2025-01-01"), pd.NaT],
+        }
+    )
+    rows = table_rows(df)
+    assert rows[0]["x"] == 1.5
+    assert rows[1]["x"] is None
+    assert rows[1]["s"] is None
+    assert rows[1]["t"] is None
+    assert "round" not in rows[0]
+    assert rows[0]["arr"] == [1, 2]
