@@ -86,6 +86,13 @@ def test_replay_scrubs_and_plays(dash_duo, records_dir: Path) -> None:
     dash_duo.wait_for_text_to_equal(ROUND_LABEL, "round 0 (2025)", timeout=TIMEOUT)
     dash_duo.wait_for_element("#replay-map path.choroplethlocation", timeout=TIMEOUT)
     assert len(dash_duo.find_elements("#replay-map path.choroplethlocation")) > 20  # EU states
+    loaded = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".map(e => e.name.split('?')[0].split('/').pop());"
+    )
+    plotly_files = [n for n in loaded if "plotly" in n and n.endswith(".js")]
+    assert plotly_files
+    assert plotly_files == ["plotly-geo.min.js"], plotly_files  # not the full bundle
     handle = dash_duo.find_element("#replay-slider [role='slider']")
     handle.send_keys(Keys.ARROW_RIGHT)
     handle.send_keys(Keys.ARROW_RIGHT)

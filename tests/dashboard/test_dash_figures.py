@@ -123,11 +123,21 @@ def test_sources_figure_stacks_by_refiner_and_origin() -> None:
         }
     )
     fig = figures.sources_figure(src).to_dict()
-    assert fig["layout"]["barmode"] == "stack"
-    by_name = {t["name"]: t["x"] for t in fig["data"]}
-    assert by_name["CHN"] == [15.0, 0.0]
-    assert by_name["AUS"] == [2.0, 7.0]
-    assert by_name["COD"] == [0.0, 10.0]
+    by_name = {t["name"]: t for t in fig["data"]}
+    assert set(by_name) == {"AUS", "CHN", "COD"}
+
+    # each trace: a rectangle per bar (5 points and a gap); widths are the tonnes
+    def widths(trace: dict) -> list[float]:
+        return [trace["x"][i + 1] - trace["x"][i] for i in (0, 6)]
+
+    assert widths(by_name["CHN"]) == [15.0, 0.0]
+    assert widths(by_name["AUS"]) == [2.0, 7.0]
+    assert widths(by_name["COD"]) == [0.0, 10.0]
+    assert by_name["AUS"]["x"][0] == 0.0  # AUS comes first (sorted), then CHN, then COD
+    assert by_name["CHN"]["x"][0] == 2.0
+    assert by_name["COD"]["x"][6] == 7.0
+    assert fig["layout"]["yaxis"]["ticktext"] == ["by refiner", "by mine origin"]
+    assert fig["layout"]["xaxis"]["range"][1] >= 17.0
 
 
 def test_side_by_side_shares_y_range() -> None:
@@ -225,3 +235,12 @@ def test_assign_colors_distinct() -> None:
     assert set(colors) == {"CHN", "AAA", "BBB", "CCC", "USA"}
     assert colors["CHN"] == figures.FIXED_COLORS["CHN"]
     assert len(set(colors.values())) == len(colors)
+
+
+SHIPPED_TRACE_TYPES = {"scatter", "scattergeo", "choropleth"}  # assets/plotly-geo.min.js
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_builders_use_only_trace_types_of_the_shipped_bundle(index: int) -> None:
+    fig = _all_builder_outputs()[index].to_dict()
+    assert {t["type"] for t in fig["data"]} <= SHIPPED_TRACE_TYPES
