@@ -249,7 +249,7 @@ def main(which: list[str]) -> None:
                 "cluster start and stop)"
             )
     if "c" in which:
-        for n in (1_000, 10_000):
+        for n in (1_000, 10_000, 30_000):
             r = _child("c", str(n))
             print(
                 f"(c) {r['runs']} tiny runs in {r['wall_s']:.1f} s: driver peak RSS "

@@ -163,3 +163,30 @@ def _kill_leftovers(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         return
+
+
+def test_driver_keeps_no_finished_run_specs(tmp_path: Path) -> None:
+    """The driver's memory stays flat: finished tasks' run specs are not retained anywhere."""
+    import gc
+
+    from mineralgame.experiments.design import RunSpec, build_design, run_specs
+    from mineralgame.experiments.runner import execute, open_executor
+    from mineralgame.experiments.toys import tiny
+
+    exp = Experiment.model_validate(
+        {
+            "name": "flat",
+            "evaluator": "mineralgame.experiments.toys:tiny",
+            "root_seed": 1,
+            "replicates": 200,
+            "uncertainties": {"x": {"type": "real", "values": [1.0, 2.0, 3.0]}},
+            "execution": {"chunk_size": 2},
+        }
+    )
+    runs = build_design(exp).runs
+    with open_executor(exp.execution, 2, None, False, None) as (ex, n, _):
+        executed, _ = execute(ex, n, tiny, run_specs(exp, runs), len(runs), tmp_path, exp, False)
+        gc.collect()
+        alive = sum(isinstance(obj, RunSpec) for obj in gc.get_objects())
+    assert executed == 600
+    assert alive < 50  # 300 tasks went through; Dask's message logs would hold them all

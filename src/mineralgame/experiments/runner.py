@@ -83,6 +83,7 @@ class RunOutput:
 
 Evaluator = Callable[[RunSpec], RunOutput]
 SUMMARY_METADATA = frozenset({"seed", "rounds", "round", "year"})
+DASK_MESSAGE_LOG = 8
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,6 +603,19 @@ def open_executor(
     if serial:
         yield SerialExecutor(), 1, "serial"
         return
+    import dask
+
+    importlib.import_module("distributed")  # load its config defaults before overriding one
+    # Dask keeps the last N messages of every batched stream for debugging; those messages
+    # hold the tasks' run specs, so a long sweep would grow the driver by N tasks' worth.
+    quiet_logs = {"distributed.admin.low-level-log-length": DASK_MESSAGE_LOG}
+    with dask.config.set(quiet_logs), dask_client(workers, scheduler) as (client, n, name):
+        yield client.get_executor(retries=execution.task_retries, pure=False), n, name
+
+
+@contextlib.contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[Any, int, str]]:
+    """Yield (client, worker threads, backend name) of a new local cluster or a scheduler."""
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -618,7 +632,7 @@ def open_executor(
         )
         client, name = Client(cluster), "local"
     try:
-        yield client.get_executor(retries=execution.task_retries, pure=False), n, name
+        yield client, n, name
     finally:
         client.close()
         if cluster is not None:
