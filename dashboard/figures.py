@@ -499,7 +499,7 @@ def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
         )
     layout = {
         "title": _title(title),
-        "margin": {"l": 100, "r": 10, "t": 30, "b": 30},
+        "margin": {"l": 100, "r": 10, "t": 30, "b": 40},
         "xaxis": {"title": _title("tonnes"), "range": [0, max(left) * 1.02 or 1.0]},
         "yaxis": {
             "tickvals": [0, 1],
@@ -507,8 +507,8 @@ def sources_figure(sources: pd.DataFrame, *, title: str = "") -> go.Figure:
             "range": [-0.6, 1.6],
             "fixedrange": True,
         },
-        "height": 220,
-        "legend": {"orientation": "h", "y": -0.4},
+        "height": 240,
+        "legend": {"orientation": "h", "y": -0.55},
     }
     return make_figure(traces, layout)
 
