@@ -229,9 +229,48 @@ def _non_finite(value: object, path: str) -> Iterator[str]:
 
 
 def check_finite_numbers(s: Scenario, file: str) -> Iterator[Problem]:
-    """No parameter is infinite or not-a-number (negotiation settings are left alone)."""
-    for path in _non_finite(s.model_dump(exclude={"negotiation"}), ""):
+    """No parameter is infinite or not-a-number."""
+    for path in _non_finite(s.model_dump(), ""):
         yield Problem(file, path, "is not a finite number", "write an ordinary number")
+
+
+def _registry_name(
+    file: str, path: str, kind: str, name: str, known: Iterable[str]
+) -> Iterator[Problem]:
+    if name not in known:
+        yield _unknown(file, path, kind, name, known, f"the {kind} registry")
+
+
+def check_negotiation_names(s: Scenario, file: str) -> Iterator[Problem]:
+    """Negotiation settings name registered rules, strategies, roles, groups and countries."""
+    from mineralgame.negotiation import ACCEPTANCE, OFFER_POLICIES, STRATEGIES
+
+    n = s.negotiation
+    yield from _registry_name(
+        file, "negotiation.acceptance", "acceptance rule", n.acceptance, ACCEPTANCE
+    )
+    yield from _registry_name(
+        file, "negotiation.offer_policy", "offer policy", n.offer_policy, OFFER_POLICIES
+    )
+    for role, mix in n.strategy_mix.items():
+        yield from _registry_name(
+            file,
+            f"negotiation.strategy_mix.{role}",
+            "role",
+            role,
+            ("member", "supplier", "dominant", "rest_of_world"),
+        )
+        for name in mix:
+            path = f"negotiation.strategy_mix.{role}.{name}"
+            yield from _registry_name(file, path, "strategy", name, STRATEGIES)
+    for i, group in enumerate(n.pacts.initial):
+        if group not in s.groups:
+            path = f"negotiation.pacts.initial.{i}"
+            yield _unknown(file, path, "group", group, s.groups, "`groups`")
+    for code in n.renegotiation.nationalism:
+        if code not in s.countries:
+            path = f"negotiation.renegotiation.nationalism.{code}"
+            yield _unknown(file, path, "country", code, s.countries, "`countries`")
 
 
 CHECKS: tuple[Check, ...] = (
@@ -247,6 +286,7 @@ CHECKS: tuple[Check, ...] = (
     check_demand_growth,
     check_mineral_supply,
     check_finite_numbers,
+    check_negotiation_names,
 )
 
 

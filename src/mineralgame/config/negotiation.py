@@ -255,7 +255,7 @@ class PactRules(_Frozen):
         "at stake can block a joint stockpile; outvoted members may leave).",
     )
     iterations: Annotated[int, Field(ge=1)] = Field(
-        default=120, description="Mediator proposals (single text) or rounds (Baron-Ferejohn)."
+        default=60, description="Mediator proposals (single text) or rounds (Baron-Ferejohn)."
     )
     hysteresis: NonNeg = Field(
         default=0.02,

@@ -88,13 +88,15 @@ class Deal:
 
 @dataclass(frozen=True)
 class PendingTech:
-    """A technology gain that takes effect in a later round."""
+    """A technology gain that takes effect in a later round (never beyond ``ceiling``, the
+    licensor's level when it signed)."""
 
     effective_round: int
     country: int
     mineral: str
     gain: float
     deal_id: str
+    ceiling: float = 1.0
 
 
 @dataclass

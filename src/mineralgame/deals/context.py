@@ -43,7 +43,8 @@ class MineralView:
         index_price: Last round's consumption-weighted mean refined price [USD/t].
         node_price: Refined price each country paid last round [USD/t].
         seller_price: Refined price each country's refiners received last round (export
-            parity): the index of contracts it sells under [USD/t].
+            parity; the mean index where that is not positive): the index of contracts it
+            sells under [USD/t].
         requirement: This round's requirement [t/yr].
         exposure: X per country [-].
         withheld: Share of the dominant's refined exports to each country blocked [-].
@@ -219,6 +220,7 @@ def _mineral_view(
     p0 = spec.refined_price_usd_per_t
     index = p0 * model.price_ratio.get(m, 1.0)
     node, seller, short_share, refined = _last_round(model, m)
+    seller = np.where(seller > 0, seller, index)  # idle nodes can have no positive price
     dom = model.state.dominant
     world = max(float(ms.ref_capacity.sum()), 1e-9)
     dep = model.dependence.get(m)

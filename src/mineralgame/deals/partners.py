@@ -100,12 +100,13 @@ def _retaliation(s: Situation, buyer: int, seller: int) -> float:
     return s.cfg.deals.retaliation_loss * total
 
 
-def _investment_params(s: Situation, i: int, h: int, mv: MineralView) -> Any:
-    """Scalar parameters of an investment by i in h (None if the project is impossible)."""
+def _investment_params(s: Situation, i: int, h: int, mv: MineralView, seek: bool = True) -> Any:
+    """Scalar parameters of an investment by i in h (None if the project is impossible, or,
+    with ``seek``, if i's security premium is below the threshold for seeking deals)."""
     v, econ = s.view, s.cfg.deals
     limit = mv.reserves[h] * mv.refined_per_ore / econ.reserve_life_years
     capacity = min(econ.project_size_share * mv.requirement[i], limit)
-    if capacity <= 1.0 or mv.sigma[i] < econ.min_security_premium:
+    if capacity <= 1.0 or (seek and mv.sigma[i] < econ.min_security_premium):
         return None
     gap = max(0.0, float(mv.technology[i] - mv.technology[h]))
     ratio = mv.index_price / mv.base_price
@@ -140,47 +141,60 @@ def _host_ok(s: Situation, i: int, h: int, mv: MineralView) -> bool:
     return not (s.pacts.esg_required(i) and v.esg[h] < s.cfg.deals.esg_min)
 
 
-def _investment(s: Situation) -> list[tuple[int, int, str, Any, tuple[float, float]]]:
+Row = tuple[int, int, str, Any, tuple[float, float]]
+
+
+def _investment_row(s: Situation, i: int, h: int, mv: MineralView, seek: bool = True) -> Row | None:
+    p = _investment_params(s, i, h, mv, seek)
+    if p is None:
+        return None
+    r_host = 0.0
+    if (h, mv.name) in s.rival_price:
+        price = s.rival_price[(h, mv.name)]
+        r_host = max(0.0, float(investment.rival_value(p, s.cfg.rival, price, s.cfg.deals)))
+    return (i, h, mv.name, p, (0.0, r_host))
+
+
+def _investment(s: Situation) -> list[Row]:
     out = []
     for i in s.view.members:
         for m, mv in s.view.minerals.items():
             for h in _others(s.view):
                 if not (_allowed(s, i, h, "investment", m) and _host_ok(s, i, h, mv)):
                     continue
-                p = _investment_params(s, i, h, mv)
-                if p is None:
-                    continue
-                r_host = 0.0
-                if (h, m) in s.rival_price:
-                    rival = investment.rival_value(
-                        p, s.cfg.rival, s.rival_price[(h, m)], s.cfg.deals
-                    )
-                    r_host = max(0.0, float(rival))
-                out.append((i, h, m, p, (0.0, r_host)))
+                row = _investment_row(s, i, h, mv)
+                if row is not None:
+                    out.append(row)
     return out
 
 
-def _offtake(s: Situation) -> list[tuple[int, int, str, Any, tuple[float, float]]]:
+def _offtake_row(s: Situation, i: int, j: int, mv: MineralView) -> Row | None:
     v, econ = s.view, s.cfg.deals
+    if mv.refined_output[j] <= 1.0 or mv.requirement[i] <= 0.0:
+        return None
+    p = offtake.OfftakeParams(
+        seller_output=float(mv.refined_output[j]),
+        index_price=float(mv.seller_price[j]),
+        buyer_price=float(mv.node_price[i]) - v.freight(mv.name, j, i),
+        sigma=float(mv.sigma[i]),
+        buyer_rate=float(v.rates[i]),
+        seller_rate=float(v.rates[j]),
+        max_tonnes=econ.offtake_max_share * float(mv.requirement[i]),
+        seller_constant=-_retaliation(s, i, j),
+    )
+    return (i, j, mv.name, p, (0.0, 0.0))
+
+
+def _offtake(s: Situation) -> list[Row]:
     out = []
-    for i in v.members:
-        for m, mv in v.minerals.items():
-            if mv.sigma[i] < econ.min_security_premium or mv.requirement[i] <= 0.0:
+    for i in s.view.members:
+        for m, mv in s.view.minerals.items():
+            if mv.sigma[i] < s.cfg.deals.min_security_premium:
                 continue
-            for j in _others(v):
-                if mv.refined_output[j] <= 1.0 or not _allowed(s, i, j, "offtake", m):
-                    continue
-                p = offtake.OfftakeParams(
-                    seller_output=float(mv.refined_output[j]),
-                    index_price=float(mv.seller_price[j]),
-                    buyer_price=float(mv.node_price[i]) - v.freight(m, j, i),
-                    sigma=float(mv.sigma[i]),
-                    buyer_rate=float(v.rates[i]),
-                    seller_rate=float(v.rates[j]),
-                    max_tonnes=econ.offtake_max_share * float(mv.requirement[i]),
-                    seller_constant=-_retaliation(s, i, j),
-                )
-                out.append((i, j, m, p, (0.0, 0.0)))
+            for j in _others(s.view):
+                row = _offtake_row(s, i, j, mv) if _allowed(s, i, j, "offtake", m) else None
+                if row is not None:
+                    out.append(row)
     return out
 
 
@@ -203,27 +217,32 @@ def _strategic(s: Situation, licensor: int, licensee: int) -> float:
     return sign * econ.strategic_value_dominant
 
 
-def _tech(s: Situation) -> list[tuple[int, int, str, Any, tuple[float, float]]]:
-    v, econ = s.view, s.cfg.deals
+def _tech_row(s: Situation, lic: int, e: int, mv: MineralView) -> Row | None:
+    v = s.view
+    gap = float(mv.technology[lic] - mv.technology[e])
+    if gap < s.cfg.deals.min_technology_gap or mv.ref_capacity[e] <= 1.0:
+        return None
+    p = technology.TechParams(
+        gap=gap,
+        capacity=float(mv.ref_capacity[e]),
+        refining_cost=mv.refining_cost,
+        licensee_rate=float(v.rates[e]),
+        licensor_share=float(mv.world_share[lic]),
+        strategic=_strategic(s, lic, e),
+        banned=float(lic in mv.tech_ban),
+        budget=float(v.budget[e]) if v.roles[e] == "member" else np.inf,
+    )
+    return (lic, e, mv.name, p, (0.0, 0.0))
+
+
+def _tech(s: Situation) -> list[Row]:
     out = []
-    for m, mv in v.minerals.items():
+    for m, mv in s.view.minerals.items():
         for lic in _licensors(s, mv):
-            for e in _others(v):
-                gap = float(mv.technology[lic] - mv.technology[e])
-                if gap < econ.min_technology_gap or mv.ref_capacity[e] <= 1.0:
-                    continue
-                if not _allowed(s, lic, e, "tech", m):
-                    continue
-                p = technology.TechParams(
-                    gap=gap,
-                    capacity=float(mv.ref_capacity[e]),
-                    refining_cost=mv.refining_cost,
-                    licensee_rate=float(v.rates[e]),
-                    licensor_share=float(mv.world_share[lic]),
-                    strategic=_strategic(s, lic, e),
-                    budget=float(v.budget[e]) if v.roles[e] == "member" else np.inf,
-                )
-                out.append((lic, e, m, p, (0.0, 0.0)))
+            for e in _others(s.view):
+                row = _tech_row(s, lic, e, mv) if _allowed(s, lic, e, "tech", m) else None
+                if row is not None:
+                    out.append(row)
     return out
 
 
@@ -263,7 +282,7 @@ def _stack(params: Sequence[Any]) -> Any:
 
 def _scores(
     kind: str,
-    rows: list[tuple[int, int, str, Any, tuple[float, float]]],
+    rows: list[Row],
     s: Situation,
     rng: np.random.Generator,
 ) -> FloatArray:
@@ -319,38 +338,24 @@ def deal_for(
 ) -> Candidate | None:
     """One deal between named parties (e.g. a person's offer), or None if it is impossible.
 
-    Bans, technology-export bans and missing reserves or capacity make a deal impossible;
-    cooldowns and the k limit do not apply.
+    Banned counterparties, a licensor's technology-export ban, a responder outside the roles
+    that host, sell or license, and missing reserves, output or technology gap make a deal
+    impossible; the security threshold, cooldowns and the k limit do not apply.
     """
     v = s.view
     mv = v.minerals.get(mineral)
-    if (
-        mv is None
-        or opener == responder
-        or responder in v.banned[opener]
-        or opener in v.banned[responder]
-    ):
+    if mv is None or opener == responder or responder not in _others(v):
         return None
-    rows: list[tuple[int, int, str, Any, tuple[float, float]]]
-    if kind == "investment":
-        rows = [
-            r
-            for r in _investment(replace(s, humans=frozenset(), blocked=frozenset()))
-            if r[:3] == (opener, responder, mineral)
-        ]
-    elif kind == "offtake":
-        rows = [
-            r
-            for r in _offtake(replace(s, humans=frozenset(), blocked=frozenset()))
-            if r[:3] == (opener, responder, mineral)
-        ]
-    else:
-        rows = [
-            r
-            for r in _tech(replace(s, humans=frozenset(), blocked=frozenset()))
-            if r[:3] == (opener, responder, mineral)
-        ]
-    if not rows:
+    if responder in v.banned[opener] or opener in v.banned[responder]:
         return None
-    i, j, m, p, res = rows[0]
+    row: Row | None = None
+    if kind == "investment" and v.roles[opener] == "member" and _host_ok(s, opener, responder, mv):
+        row = _investment_row(s, opener, responder, mv, seek=False)
+    elif kind == "offtake" and v.roles[opener] == "member":
+        row = _offtake_row(s, opener, responder, mv)
+    elif kind == "tech" and opener not in mv.tech_ban and v.roles[opener] in ("member", "dominant"):
+        row = _tech_row(s, opener, responder, mv)
+    if row is None:
+        return None
+    i, j, m, p, res = row
     return Candidate(kind, m, i, j, float("nan"), p, res)

@@ -7,8 +7,8 @@
   for the agreed duration at the agreed multiple of the index; the host's technology rises by
   gap·τ/5 after ``tech_lag_rounds``.
 * Offtake contract: delivery of the agreed tonnes from this round for the agreed duration.
-* Technology transfer: the licensee's technology rises by gap·τ/5 after the lag; a member
-  licensee pays the fee (investment spend).
+* Technology transfer: the licensee's technology rises by gap·τ/5 after the lag (never beyond
+  the licensor's level at signature); a member licensee pays the fee (investment spend).
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def sign_investment(
     model.investment_spend[investor] += equity * capex
     if gain > 0:
         lag = model.cfg.negotiation.deals.tech_lag_rounds
-        book.pending_tech.append(PendingTech(rnd + lag, host, mineral, gain, deal_id))
+        ceiling = float(st.minerals[mineral].technology[investor])
+        book.pending_tech.append(PendingTech(rnd + lag, host, mineral, gain, deal_id, ceiling))
     deal = Deal(
         deal_id=deal_id,
         kind=kind,
@@ -146,7 +147,14 @@ def sign_tech(
     deal_id = book.next_id(rnd)
     gain = _f(params.gap) * tau / 5.0
     book.pending_tech.append(
-        PendingTech(rnd + econ.tech_lag_rounds, licensee, mineral, gain, deal_id)
+        PendingTech(
+            rnd + econ.tech_lag_rounds,
+            licensee,
+            mineral,
+            gain,
+            deal_id,
+            float(model.state.minerals[mineral].technology[licensor]),
+        )
     )
     deal = Deal(
         deal_id=deal_id,
@@ -170,4 +178,5 @@ def apply_due_tech(model: MineralModel, book: DealBook) -> None:
     """Raise the technology of licensees and hosts whose transfers take effect now."""
     for p in book.due_tech(model.round):
         tech = model.state.minerals[p.mineral].technology
-        tech[p.country] = min(1.5, float(tech[p.country]) + p.gain)
+        now = float(tech[p.country])
+        tech[p.country] = max(now, min(p.ceiling, now + p.gain))
