@@ -268,6 +268,14 @@ class PactRules(_Frozen):
     revisions_per_round: Annotated[int, Field(ge=0)] = Field(
         default=2, description="Membership revision opportunities per pact and round [-]."
     )
+    shapley_exact_limit: Annotated[int, Field(ge=1, le=15)] = Field(
+        default=10,
+        description="Largest pact whose Shapley shares are computed exactly (2^n coalitions); "
+        "larger pacts sample permutations [-].",
+    )
+    shapley_samples: Annotated[int, Field(ge=10)] = Field(
+        default=400, description="Permutations sampled for the Shapley shares of large pacts."
+    )
     cost_rule: Literal["shapley", "proportional", "equal"] = Field(
         default="shapley", description="How the pact's costs are shared among members."
     )
@@ -353,6 +361,11 @@ class NegotiationConfig(_Frozen):
         default=("investment", "offtake", "tech"),
         description="Bilateral deal types agents seek (investment, offtake, tech).",
     )
+    shortlist: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=6,
+        description="Partners an agent values per deal type and mineral (largest reserves, "
+        "refined output or refining capacity first) [-].",
+    )
     sessions_per_agent: Annotated[int, Field(ge=0, le=20)] = Field(
         default=2, description="k: most sessions an agent opens or joins per round [-]."
     )
@@ -391,4 +404,5 @@ class NegotiationConfig(_Frozen):
 
     def doctrine(self, strategy: str) -> Doctrine:
         """The doctrine of a strategy (the ``bau`` doctrine, or defaults, if not listed)."""
-        return self.doctrines.get(strategy, self.doctrines.get("bau", Doctrine()))
+        found = self.doctrines.get(strategy) or self.doctrines.get("bau")
+        return found if found is not None else Doctrine()

@@ -16,6 +16,7 @@ with γ the doctrine's security weight, μ and cap the strategy's levy and depen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -132,6 +133,11 @@ class RoundView:
         if self.region[origin] == self.region[destination]:
             return 0.0
         return self.minerals[mineral].freight
+
+    @cached_property
+    def dominant_exports(self) -> FloatArray:
+        """Value of each country's exports to the dominant last round, all minerals [$m/yr]."""
+        return np.sum([mv.dominant_exports for mv in self.minerals.values()], axis=0)
 
     def bans_dominant(self, i: int) -> bool:
         """Whether country i bans the dominant processor."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -138,6 +138,10 @@ def _one(
     )
 
 
+def _no_terms(index: int, known: Any = None) -> tuple[dict[str, Any], float]:
+    return {}, math.nan
+
+
 def _infeasible(model: MineralModel, d: OfferDecision, sid: str, log: RowLog) -> None:
     info = SessionInfo(
         model.round,
@@ -148,7 +152,7 @@ def _infeasible(model: MineralModel, d: OfferDecision, sid: str, log: RowLog) ->
         d.responder,
         {},
         math.nan,
-        lambda i: ({}, math.nan),
+        _no_terms,
     )
     log.posted(
         info, False, "", (math.nan, math.nan), protocol="human_offer", end_reason="infeasible"

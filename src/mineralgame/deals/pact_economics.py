@@ -112,7 +112,10 @@ def cost_shares(
     game = cost_game(members, econ, cfg)
     rule = cfg.pacts.cost_rule
     if rule == "shapley":
-        return shapley(game, rng)
+        p = cfg.pacts
+        return shapley(
+            game, rng, n_permutations=p.shapley_samples, exact_limit=p.shapley_exact_limit
+        )
     total = game.coalition_cost(game.players)
     if rule == "equal":
         return np.full(len(members), total / len(members))

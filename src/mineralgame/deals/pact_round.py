@@ -61,8 +61,9 @@ def _terms_session(
     result, _ = negotiate_terms(pact, econ, cfg, voters, codes, rng, session_id)
     sp = space("pact")
 
-    def terms(index: int) -> tuple[dict[str, Any], float]:
-        return {"kind": "pact", "pact": pact.name, **sp.outcome(index)}, float("nan")
+    def terms(index: int, known: Any = None) -> tuple[dict[str, Any], float]:
+        body = dict(known) if known is not None else sp.outcome(index)
+        return {"kind": "pact", "pact": pact.name, **body}, float("nan")
 
     info = SessionInfo(
         round=model.round,
@@ -123,7 +124,7 @@ def _rows(
     model: MineralModel,
     days: dict[int, float],
     money: dict[int, dict[str, float]],
-    core: tuple[bool, float],
+    core: tuple[bool, float, bool],
 ) -> list[dict[str, Any]]:
     total = pact.shares.sum()
     t = pact.terms
@@ -139,6 +140,7 @@ def _rows(
                 "cost_share": float(pact.shares[k] / total) if total > 0 else 0.0,
                 "stock_days": float(days.get(i, 0.0)),
                 "in_core": bool(core[0]),
+                "core_checked": bool(core[2]),
                 "max_excess_usd": float(core[1]) * 1e6,
                 "stock_months": t.stock_months,
                 "floor": t.floor,
@@ -152,13 +154,14 @@ def _rows(
     return rows
 
 
-def _core(pact: Pact, econ: Economy, model: MineralModel) -> tuple[bool, float]:
+def _core(pact: Pact, econ: Economy, model: MineralModel) -> tuple[bool, float, bool]:
+    """(in the core, largest overcharge [$m], checked): exact checks up to the exact limit."""
     n = len(pact.members)
-    if n < 2 or n > EXACT_LIMIT:
-        return True, 0.0
+    if n < 2 or n > min(EXACT_LIMIT, model.cfg.negotiation.pacts.shapley_exact_limit):
+        return True, 0.0, False
     game = cost_game(pact.members, econ, model.cfg.negotiation)
     check = core_check(game, pact.shares, tol=1e-9 * max(1.0, float(pact.shares.sum())))
-    return bool(check.in_core), float(check.max_excess)
+    return bool(check.in_core), float(check.max_excess), True
 
 
 def _set_stock_targets(book: PactBook, model: MineralModel, days: dict[int, float]) -> None:

@@ -3,6 +3,9 @@
 Every member lists candidate investment and offtake deals (host or refiner × mineral) and
 every licensor candidate licences (licensee × mineral); banned counterparties, hosts with too
 much dominant equity, hosts below a pact's ESG standard and pairs in cooldown are never listed.
+For each deal type and mineral an agent values only a shortlist of partners (the largest
+reserves, refined output, or refining capacity times technology gap, first ``shortlist``
+that pass the filters), so partner choice itself grows linearly with the number of countries.
 Each candidate is valued on a coarse probe of its outcome space for all candidates at once
 (numpy broadcasting): its *expected surplus* is the joint surplus at the probe's Nash point,
 with the responder's reservation value known (public) or estimated with noise (private).
@@ -96,8 +99,7 @@ def _retaliation(s: Situation, buyer: int, seller: int) -> float:
     """Seller's expected loss from the dominant if the buyer bans it [$m]."""
     if not s.view.bans_dominant(buyer):
         return 0.0
-    total = sum(float(mv.dominant_exports[seller]) for mv in s.view.minerals.values())
-    return s.cfg.deals.retaliation_loss * total
+    return s.cfg.deals.retaliation_loss * float(s.view.dominant_exports[seller])
 
 
 def _investment_params(s: Situation, i: int, h: int, mv: MineralView, seek: bool = True) -> Any:
@@ -155,16 +157,39 @@ def _investment_row(s: Situation, i: int, h: int, mv: MineralView, seek: bool = 
     return (i, h, mv.name, p, (0.0, r_host))
 
 
+def _ranked(s: Situation, proxy: FloatArray) -> list[int]:
+    """Hosts, sellers or licensees with a positive proxy, largest first (ties by index)."""
+    others = set(_others(s.view))
+    order = np.argsort(-proxy, kind="stable")
+    return [int(j) for j in order if int(j) in others and proxy[j] > 0]
+
+
+def _shortlist(s: Situation, ranked: list[int], build: Callable[[int], Row | None]) -> list[Row]:
+    """The first ``shortlist`` rows that ``build`` accepts, in ranked order."""
+    out: list[Row] = []
+    for j in ranked:
+        row = build(j)
+        if row is not None:
+            out.append(row)
+            if len(out) >= s.cfg.shortlist:
+                break
+    return out
+
+
 def _investment(s: Situation) -> list[Row]:
     out = []
-    for i in s.view.members:
-        for m, mv in s.view.minerals.items():
-            for h in _others(s.view):
+    for m, mv in s.view.minerals.items():
+        ranked = _ranked(s, mv.reserves)
+        for i in s.view.members:
+            if mv.sigma[i] < s.cfg.deals.min_security_premium:
+                continue
+
+            def build(h: int, i: int = i, m: str = m, mv: MineralView = mv) -> Row | None:
                 if not (_allowed(s, i, h, "investment", m) and _host_ok(s, i, h, mv)):
-                    continue
-                row = _investment_row(s, i, h, mv)
-                if row is not None:
-                    out.append(row)
+                    return None
+                return _investment_row(s, i, h, mv)
+
+            out.extend(_shortlist(s, ranked, build))
     return out
 
 
@@ -187,14 +212,16 @@ def _offtake_row(s: Situation, i: int, j: int, mv: MineralView) -> Row | None:
 
 def _offtake(s: Situation) -> list[Row]:
     out = []
-    for i in s.view.members:
-        for m, mv in s.view.minerals.items():
+    for m, mv in s.view.minerals.items():
+        ranked = _ranked(s, mv.refined_output)
+        for i in s.view.members:
             if mv.sigma[i] < s.cfg.deals.min_security_premium:
                 continue
-            for j in _others(s.view):
-                row = _offtake_row(s, i, j, mv) if _allowed(s, i, j, "offtake", m) else None
-                if row is not None:
-                    out.append(row)
+
+            def build(j: int, i: int = i, m: str = m, mv: MineralView = mv) -> Row | None:
+                return _offtake_row(s, i, j, mv) if _allowed(s, i, j, "offtake", m) else None
+
+            out.extend(_shortlist(s, ranked, build))
     return out
 
 
@@ -238,11 +265,13 @@ def _tech_row(s: Situation, lic: int, e: int, mv: MineralView) -> Row | None:
 def _tech(s: Situation) -> list[Row]:
     out = []
     for m, mv in s.view.minerals.items():
+        ranked = _ranked(s, mv.ref_capacity * np.maximum(0.0, 1.0 - mv.technology))
         for lic in _licensors(s, mv):
-            for e in _others(s.view):
-                row = _tech_row(s, lic, e, mv) if _allowed(s, lic, e, "tech", m) else None
-                if row is not None:
-                    out.append(row)
+
+            def build(e: int, lic: int = lic, m: str = m, mv: MineralView = mv) -> Row | None:
+                return _tech_row(s, lic, e, mv) if _allowed(s, lic, e, "tech", m) else None
+
+            out.extend(_shortlist(s, ranked, build))
     return out
 
 

@@ -47,6 +47,7 @@ PACT_COLUMNS = (
     "cost_share",
     "stock_days",
     "in_core",
+    "core_checked",
     "max_excess_usd",
     "stock_months",
     "floor",

@@ -70,8 +70,9 @@ STATUS = {
     "pending": "pending",
 }
 
-TermsFn = Callable[[int], tuple[dict[str, Any], float]]
-"""Maps an outcome index to (terms in DealTerms vocabulary, technology level τ or NaN)."""
+TermsFn = Callable[[int, Mapping[str, Any] | None], tuple[dict[str, Any], float]]
+"""Maps an outcome index (and its ``{issue: value}`` if known) to (terms in the DealTerms
+vocabulary, technology level τ or NaN)."""
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,16 @@ class RowLog:
     offers: list[dict[str, Any]] = field(default_factory=list)
 
     def _terms(
-        self, info: SessionInfo, index: int, cache: dict[int, tuple[str, float]]
+        self,
+        info: SessionInfo,
+        index: int,
+        cache: dict[int, tuple[str, float]],
+        outcome: Mapping[str, Any] | None = None,
     ) -> tuple[str, float]:
         if index < 0:
             return "", math.nan
         if index not in cache:
-            terms, tau = info.terms(index)
+            terms, tau = info.terms(index, outcome)
             cache[index] = (_json(terms), tau)
         return cache[index]
 
@@ -151,6 +156,7 @@ class RowLog:
                     row.proposer_utility,
                     row.responder_utility,
                     cache,
+                    outcome=row.outcome,
                 )
         agreed = result is not None and result.agreed
         index = result.agreement_index if agreed and result is not None else -1
@@ -194,9 +200,10 @@ class RowLog:
         u_responder: float,
         cache: dict[int, tuple[str, float]] | None = None,
         status: str | None = None,
+        outcome: Mapping[str, Any] | None = None,
     ) -> None:
         """Log one move of a session (``status`` overrides the one implied by the action)."""
-        terms, tau = self._terms(info, index, {} if cache is None else cache)
+        terms, tau = self._terms(info, index, {} if cache is None else cache, outcome)
         self.offers.append(
             {
                 "round": info.round,

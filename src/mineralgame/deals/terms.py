@@ -9,6 +9,7 @@ The record writes every offer's terms with these names (``offtake_share``, ``pri
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,8 @@ def terms_fn(
     sp = space("tech" if kind == "tech" else ("offtake" if kind == "offtake" else "investment"))
     label = {"tech": "tech_transfer", "offtake": "offtake"}.get(kind, "investment")
 
-    def fn(index: int) -> tuple[dict[str, Any], float]:
-        out = sp.outcome(index)
+    def fn(index: int, known: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], float]:
+        out = dict(known) if known is not None else sp.outcome(index)
         if kind == "offtake":
             body, tau = _offtake(out, params, rpr), math.nan
         elif kind == "tech":

@@ -101,12 +101,12 @@ class OutcomeSpace:
         """Issue names in order."""
         return tuple(i.name for i in self.issues)
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         """Number of values per issue."""
         return tuple(len(i) for i in self.issues)
 
-    @property
+    @cached_property
     def size(self) -> int:
         """Number of outcomes."""
         return math.prod(self.shape)
