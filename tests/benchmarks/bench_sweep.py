@@ -199,12 +199,10 @@ def bench_c(n: int) -> dict[str, Any]:
 
 def _child(name: str, *args: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "_" + name, *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
+        [sys.executable, __file__, "_" + name, *args], capture_output=True, text=True, cwd=REPO
     )
+    if out.returncode:
+        raise RuntimeError(f"{name} {args} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -213,9 +211,16 @@ def main(which: list[str]) -> None:
     if "a" in which:
         times: dict[str, list[float]] = {"ours": [], "mesa": [], "processes": []}
         for _ in range(REPEAT):  # alternate, so that other load on the machine hits both
-            times["ours"].append(_child("a_ours")["wall_s"])
-            times["mesa"].append(_child("a_mesa")["wall_s"])
-            times["processes"].append(_child("a_ours", "processes")["wall_s"])
+            ours, mesa_run, procs = (
+                _child("a_ours"),
+                _child("a_mesa"),
+                _child("a_ours", "processes"),
+            )
+            assert ours["failed"] == procs["failed"] == 0, (ours, procs)
+            assert ours["runs"] == procs["runs"] == mesa_run["runs"]
+            times["ours"].append(ours["wall_s"])
+            times["mesa"].append(mesa_run["wall_s"])
+            times["processes"].append(procs["wall_s"])
         med = {k: statistics.median(v) for k, v in times.items()}
         runs = len(STRATEGIES) * SEEDS
         print(
