@@ -15,8 +15,9 @@ from dash import Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.geo import ASSETS_DIR
-from dashboard.pages import compare, records, replay
+from dashboard.pages import compare, experiments, records, replay
 from dashboard.store import RecordStore
+from dashboard.sweeps import SweepStore
 
 
 def _nav() -> html.Nav:
@@ -28,17 +29,26 @@ def _nav() -> html.Nav:
             html.Span("mineralgame", className="brand"),
             dcc.Link("Records", href="/records", id="nav-records"),
             dcc.Link("Compare", href="/compare", id="nav-compare"),
+            dcc.Link("Experiments", href="/experiments", id="nav-experiments"),
         ],
     )
 
 
-def route(store: RecordStore, pathname: str | None, search: str | None) -> html.Div:
+def route(
+    store: RecordStore,
+    pathname: str | None,
+    search: str | None,
+    sweeps: SweepStore | None = None,
+) -> html.Div:
     """Return the page for a URL.
 
     Args:
         store: The record store.
-        pathname: URL path (``/``, ``/records``, ``/replay/<id>``, ``/compare``).
-        search: URL query string (``?round=3``, ``?ids=a,b``, ``?a=derisk&b=decouple``).
+        pathname: URL path (``/``, ``/records``, ``/replay/<id>``, ``/compare``,
+            ``/experiments``).
+        search: URL query string (``?round=3``, ``?ids=a,b``, ``?a=derisk&b=decouple``,
+            ``?sweep=<id>``).
+        sweeps: The sweep store (default: none, an empty Experiments page).
 
     Returns:
         The page layout (a not-found page for anything else).
@@ -51,6 +61,8 @@ def route(store: RecordStore, pathname: str | None, search: str | None) -> html.
         return replay.layout(store, path.split("/")[2], query.get("round"))
     if path == "/compare":
         return compare.layout(store, query)
+    if path == "/experiments":
+        return experiments.layout(store, sweeps or SweepStore(None), query)
     return html.Div([html.H2("Page not found"), dcc.Link("Back to records", href="/records")])
 
 
@@ -58,6 +70,7 @@ def create_app(
     records_dir: Path,
     *,
     store: RecordStore | None = None,
+    sweeps_dir: Path | None = None,
     cache_size: int = 32,
     title: str = "mineralgame dashboard",
     eager_loading: bool = False,
@@ -67,6 +80,8 @@ def create_app(
     Args:
         records_dir: Folder of run records (``docs/RECORD.md``).
         store: A ready store (default: a new one over ``records_dir``).
+        sweeps_dir: Folder of sweep results folders for the Experiments page (default:
+            ``sweeps/`` next to the records folder, when it exists).
         cache_size: Loaded records kept in memory.
         title: Browser tab title.
         eager_loading: Load every component bundle with the page rather than when a page
@@ -76,6 +91,10 @@ def create_app(
         The Dash app; its Flask server is ``app.server``.
     """
     store = store or RecordStore(Path(records_dir), cache_size=cache_size)
+    if sweeps_dir is None:
+        beside = Path(records_dir).resolve().parent / "sweeps"
+        sweeps_dir = beside if beside.is_dir() else None
+    sweeps = SweepStore(sweeps_dir)
     app = dash.Dash(
         "dashboard",
         assets_folder=str(ASSETS_DIR),
@@ -97,10 +116,12 @@ def create_app(
         Output(ids.CONTENT, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search")
     )
     def _route(pathname: str | None, search: str | None) -> html.Div:
-        return route(store, pathname, search)
+        return route(store, pathname, search, sweeps)
 
     records.register(app, store)
     replay.register(app, store)
     compare.register(app, store)
+    experiments.register(app, store, sweeps)
     app.server.config["RECORD_STORE"] = store
+    app.server.config["SWEEP_STORE"] = sweeps
     return app

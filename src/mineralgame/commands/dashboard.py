@@ -20,8 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=(
             "Serve the dashboard for a folder of run records: a Records table, a round-by-round "
             "Replay (map, network, prices, shortfall, events, country panels) and a Compare "
-            "view (side by side, differences, mean with a 5-95%% band across seeds). Works "
-            "offline; binds 127.0.0.1 unless --host is given."
+            "view (side by side, differences, mean with a 5-95%% band across seeds), and an "
+            "Experiments view of sweep results (outcomes by policy; click a run to replay it). "
+            "Works offline; binds 127.0.0.1 unless --host is given."
         ),
     )
     parser.add_argument(
@@ -32,13 +33,23 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="folder of run records, one sub-folder per run (default: ./records)",
     )
     parser.add_argument(
+        "--sweeps",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=(
+            "folder of sweep results folders for the Experiments page (default: sweeps/ "
+            "next to the records folder, if it exists)"
+        ),
+    )
+    parser.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1, local only)"
     )
     parser.add_argument("--port", type=int, default=8050, help="TCP port (default: 8050)")
     parser.add_argument(
         "--open",
         dest="open_page",
-        choices=("records", "compare"),
+        choices=("records", "compare", "experiments"),
         default="records",
         help="page whose URL is printed (default: records)",
     )
@@ -60,7 +71,21 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         sys.stderr.write(f"error: --port {args.port} is not a TCP port (1-65535).\n")
         return 2
+    sweeps: Path | None = args.sweeps
+    if sweeps is not None and not sweeps.is_dir():
+        sys.stderr.write(
+            f"error: sweeps folder {sweeps} does not exist. Fix: pass the folder holding "
+            "'mineralgame sweep --out' folders, or leave --sweeps out.\n"
+        )
+        return 2
     from dashboard import serve
 
-    serve(records, args.host, args.port, open_page=args.open_page, debug=args.debug)
+    serve(
+        records,
+        args.host,
+        args.port,
+        open_page=args.open_page,
+        debug=args.debug,
+        sweeps_dir=sweeps,
+    )
     return 0
