@@ -14,11 +14,11 @@ from mineralgame.deals.pacts import (
     Pact,
     PactBook,
     PactContract,
-    _honour_decisions,
-    _revise,
-    _stock_days,
+    honour_decisions,
     negotiate_terms,
     pact_contracts,
+    revise,
+    stock_days,
     terms_from,
 )
 from mineralgame.deals.records import RowLog, SessionInfo
@@ -202,8 +202,8 @@ def run_pacts(
     days: dict[int, float] = {}
     for name in sorted(book.pacts):
         pact = book.pacts[name]
-        _honour_decisions(pact, model, out.events)
-        _revise(pact, econ, model, humans, rng, out.events)
+        honour_decisions(pact, model, out.events)
+        revise(pact, econ, model, humans, rng, out.events)
         pact.shares = (
             cost_shares(pact.members, econ, cfg, rng)
             if len(pact.members) >= 2
@@ -212,7 +212,7 @@ def run_pacts(
         voters = tuple(i for i in pact.members if i not in humans)
         if model.round % cfg.pacts.terms_every_rounds == 0 and len(voters) >= 2:
             _terms_session(pact, econ, model, voters, log, session_id(), rng)
-        own_days = _stock_days(pact, econ, view, cfg, rng)
+        own_days = stock_days(pact, econ, view, cfg, rng)
         for i, d in own_days.items():
             days[i] = days.get(i, 0.0) + d
         money = _money(pact, econ, view, model, out) if len(pact.members) >= 2 else {}

@@ -124,7 +124,7 @@ def _payoff_fn(
     return fn
 
 
-def _honour_decisions(pact: Pact, model: MineralModel, events: list[dict[str, Any]]) -> None:
+def honour_decisions(pact: Pact, model: MineralModel, events: list[dict[str, Any]]) -> None:
     """People's join/leave moves for this pact in this round."""
     st, rnd = model.state, model.round
     for d in model.decisions:
@@ -161,7 +161,7 @@ def _move_event(
     )
 
 
-def _revise(
+def revise(
     pact: Pact,
     econ: Economy,
     model: MineralModel,
@@ -198,7 +198,7 @@ def _revise(
     pact.members = tuple(sorted(codes.index(c) for c in new))
 
 
-def _stock_days(
+def stock_days(
     pact: Pact, econ: Economy, view: RoundView, cfg: NegotiationConfig, rng: np.random.Generator
 ) -> dict[int, float]:
     """Days of its requirement each member holds as its share of the pooled stock."""

@@ -152,11 +152,18 @@ class NegotiationLayer:
         return c.params
 
     def info(
-        self, model: MineralModel, c: Candidate, params: Any, sid: str, deal_type: str | None = None
+        self,
+        model: MineralModel,
+        c: Candidate,
+        params: Any,
+        sid: str,
+        deal_type: str | None = None,
+        receiver: int | None = None,
     ) -> SessionInfo:
-        """Record metadata of a bilateral session."""
+        """Record metadata of a bilateral session (``receiver``: who gets the technology,
+        by default the responder)."""
         codes = model.state.codes
-        receiver = c.responder
+        receiver = c.responder if receiver is None else receiver
         base_tech = float(model.state.minerals[c.mineral].technology[receiver])
         fn = terms_fn(c.kind, c.mineral, params, base_tech, model.rpr, self.cfg.deals)
         return SessionInfo(
@@ -374,17 +381,7 @@ class NegotiationLayer:
         params, u_i, u_h, ok = renegotiation_terms(deal, view, self.cfg, years_left)
         sid = self.session_id()
         c = Candidate("investment", deal.mineral, h, i, float("nan"), params, (0.0, 0.0))
-        info = replace(
-            self.info(model, c, params, sid, deal_type="renegotiation"),
-            terms=terms_fn(
-                "investment",
-                deal.mineral,
-                params,
-                float(view.minerals[deal.mineral].technology[h]),
-                model.rpr,
-                self.cfg.deals,
-            ),
-        )
+        info = self.info(model, c, params, sid, deal_type="renegotiation", receiver=h)
         bargain = Bargain(
             sid,
             space("investment"),

@@ -36,6 +36,35 @@ def _rounds(years: float, rpr: float) -> int:
     return max(1, math.ceil(years / rpr - 1e-9))
 
 
+def _project(
+    model: MineralModel,
+    parties: tuple[int, int],
+    mineral: str,
+    params: Any,
+    outcome: dict[str, Any],
+    deal_id: str,
+) -> Project:
+    """The integrated project of an investment deal, online after its lead time."""
+    investor, host = parties
+    st, rnd = model.state, model.round
+    spec = model.cfg.minerals[mineral]
+    gain = _f(params.gap) * float(outcome["technology"]) / 5.0
+    tech_after = float(st.minerals[mineral].technology[host]) + gain
+    lead = max(spec.mine_lead_time_rounds, refinery_lead(spec, min(tech_after, 1.5)), 1)
+    return Project(
+        project_id=f"P{rnd:02d}-{st.codes[investor]}-{mineral}-{len(model.projects)}",
+        owner=st.codes[investor],
+        host=st.codes[host],
+        mineral=mineral,
+        capacity_t=_f(params.capacity) * model.rpr,
+        capex_usd=_f(params.capex) * 1e6,
+        start_round=rnd,
+        online_round=rnd + lead,
+        offtake_share=float(outcome["offtake"]),
+        source=deal_id,
+    )
+
+
 def sign_investment(
     model: MineralModel,
     book: DealBook,
@@ -48,33 +77,18 @@ def sign_investment(
 ) -> Deal:
     """Create the project and the offtake deal; returns the deal."""
     investor, host = parties
-    st, rnd, rpr = model.state, model.round, model.rpr
-    spec = model.cfg.minerals[mineral]
-    tau = float(outcome["technology"])
-    gain = _f(params.gap) * tau / 5.0
-    tech_after = float(st.minerals[mineral].technology[host]) + gain
-    lead = max(spec.mine_lead_time_rounds, refinery_lead(spec, min(tech_after, 1.5)), 1)
+    st, rnd = model.state, model.round
     deal_id = book.next_id(rnd)
-    capacity, capex = _f(params.capacity), _f(params.capex) * 1e6
-    project = Project(
-        project_id=f"P{rnd:02d}-{st.codes[investor]}-{mineral}-{len(model.projects)}",
-        owner=st.codes[investor],
-        host=st.codes[host],
-        mineral=mineral,
-        capacity_t=capacity * rpr,
-        capex_usd=capex,
-        start_round=rnd,
-        online_round=rnd + lead,
-        offtake_share=float(outcome["offtake"]),
-        source=deal_id,
-    )
+    project = _project(model, parties, mineral, params, outcome, deal_id)
     model.projects.append(project)
-    equity = float(outcome["equity"])
-    model.investment_spend[investor] += equity * capex
+    equity, tau = float(outcome["equity"]), float(outcome["technology"])
+    model.investment_spend[investor] += equity * project.capex_usd
+    gain = _f(params.gap) * tau / 5.0
     if gain > 0:
         lag = model.cfg.negotiation.deals.tech_lag_rounds
         ceiling = float(st.minerals[mineral].technology[investor])
         book.pending_tech.append(PendingTech(rnd + lag, host, mineral, gain, deal_id, ceiling))
+    capacity = _f(params.capacity)
     deal = Deal(
         deal_id=deal_id,
         kind=kind,
@@ -83,14 +97,14 @@ def sign_investment(
         seller=st.codes[host],
         signed_round=rnd,
         start_round=project.online_round,
-        end_round=project.online_round + _rounds(float(outcome["duration"]), rpr),
+        end_round=project.online_round + _rounds(float(outcome["duration"]), model.rpr),
         tonnes_per_year=float(outcome["offtake"]) * capacity,
         offtake_share=float(outcome["offtake"]),
         capacity_t=capacity,
         price=float(outcome["price"]),
         equity=equity,
         technology=tau,
-        capex_usd=capex,
+        capex_usd=project.capex_usd,
         project_id=project.project_id,
         session_id=session_id,
     )
