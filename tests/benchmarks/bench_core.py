@@ -74,17 +74,20 @@ def time_rounds(scenario: Scenario, strategy: str, rounds: int) -> list[float]:
     return out
 
 
-def main() -> None:
-    base = mineralgame.load_scenario(ROOT / "configs" / "baseline.yaml")
-    runs = []
-    for _ in range(3):
-        t = time.perf_counter()
-        mineralgame.run(base, strategy="bau", seed=0)
-        runs.append(time.perf_counter() - t)
-    print(
-        f"baseline run (16 rounds, {len(base.countries)} countries, bau, incl. record): "
-        f"median {statistics.median(runs):.2f} s over 3"
-    )
+def baseline_times(scenario: Scenario, label: str) -> None:
+    for strategy in ("bau", "derisk", "decouple"):
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            mineralgame.run(scenario, strategy=strategy, seed=0)
+            runs.append(time.perf_counter() - t)
+        print(
+            f"baseline run ({label}, 16 rounds, {len(scenario.countries)} countries, {strategy},"
+            f" incl. record): median {statistics.median(runs):.2f} s over 3"
+        )
+
+
+def scaling(base: Scenario, label: str) -> None:
     for strategy in ("bau", "derisk"):
         sizes, costs = [], []
         for k in (1, 4, 16):
@@ -92,9 +95,21 @@ def main() -> None:
             per_round = statistics.median(time_rounds(sc, strategy, 4))
             sizes.append(len(sc.countries))
             costs.append(per_round)
-            print(f"{strategy}: {len(sc.countries):4d} countries: {per_round * 1000:8.1f} ms/round")
+            print(
+                f"{label} {strategy}: {len(sc.countries):4d} countries: "
+                f"{per_round * 1000:8.1f} ms/round"
+            )
         slope = np.polyfit(np.log(sizes), np.log(costs), 1)[0]
-        print(f"{strategy}: cost grows as N^{slope:.2f}")
+        print(f"{label} {strategy}: cost grows as N^{slope:.2f}")
+
+
+def main() -> None:
+    path = ROOT / "configs" / "baseline.yaml"
+    core = mineralgame.load_scenario(path, {"negotiation.enabled": False})
+    full = mineralgame.load_scenario(path)
+    baseline_times(core, "negotiation off")
+    baseline_times(full, "negotiation on")
+    scaling(core, "negotiation off,")
 
 
 if __name__ == "__main__":
