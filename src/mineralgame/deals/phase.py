@@ -272,8 +272,11 @@ class NegotiationLayer:
         if c.kind == "tech" or not view.bans_dominant(c.opener):
             return
         until = model.round + 1 + self.cfg.rival.retaliation_rounds
-        if self.book.withheld_until.get(c.responder, -1) < until:
-            self.book.withheld_until[c.responder] = until
+        already = self.book.withheld_until.get(c.responder, -1) > model.round
+        self.book.withheld_until[c.responder] = max(
+            until, self.book.withheld_until.get(c.responder, -1)
+        )
+        if not already:
             events.append(
                 event_row(
                     model.round,
