@@ -13,6 +13,7 @@ import requests
 from conftest import LiveServer
 from dashboard.store import RecordStore
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -71,6 +72,17 @@ def click(d: WebDriver, element_id: str) -> None:
     el = wait_for(d, lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
     d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
     el.click()
+
+
+def click_css(d: WebDriver, selector: str) -> None:
+    """Click a button that a refresh from another browser's change may re-render meanwhile."""
+    for _ in range(WAIT * 5):
+        try:
+            d.find_element(By.CSS_SELECTOR, selector).click()
+            return
+        except (StaleElementReferenceException, NoSuchElementException):
+            time.sleep(0.2)
+    raise AssertionError(f"could not click {selector}")
 
 
 def type_into(d: WebDriver, element_id: str, value: object) -> None:
@@ -171,11 +183,12 @@ def test_three_rounds_facilitator_and_three_students(
     send_offer(jpn, "COD", "investment", "cobalt")
     send_offer(jpn, "CHL", "offtake", "lithium")
     assert "bot answers" in text_of(jpn, "of-msg")
+    # China decides while COD's page picks up the offer (waits overlap across browsers)
+    choose(chn, "pm-kind", "License exports")
+    choose(chn, "pm-minerals", "rare_earths")
+    click(chn, "dec-submit")
     wait_text(cod, "st-inbox", "from JPN")
-    accept = wait_for(
-        cod, lambda d: d.find_element(By.CSS_SELECTOR, "#st-inbox button.accept"), "accept"
-    )
-    accept.click()
+    click_css(cod, "#st-inbox button.accept")
     wait_text(cod, "st-act-msg", "accepted")
     wait_text(jpn, "st-outbox", "accepted")
     type_into(jpn, "lv-dependence-cap", 5)
@@ -185,9 +198,6 @@ def test_three_rounds_facilitator_and_three_students(
     type_into(jpn, "lv-stockpile-target-days", 90)
     click(jpn, "dec-submit")
     wait_text(jpn, "dec-status", "Submitted")
-    choose(chn, "pm-kind", "License exports")
-    choose(chn, "pm-minerals", "rare_earths")
-    click(chn, "dec-submit")
     wait_text(chn, "dec-status", "Submitted")
     type_into(fac, "ev-text", "Landslide at Kolwezi")
     choose(fac, "ev-kind", "Mine accident")
@@ -213,23 +223,23 @@ def test_three_rounds_facilitator_and_three_students(
     # --- rounds 2 and 3 --------------------------------------------------------------------
     for rnd in (2, 3):
         advance(fac, "Negotiation")
-        wait_text(jpn, "st-round", f"Round {rnd} of")
+        wait_text(chn, "st-round", f"Round {rnd} of")
         send_offer(chn, "COD", "tech_transfer", "cobalt")
+        wait_text(jpn, "st-round", f"Round {rnd} of")
+        click(jpn, "dec-submit")  # Japan decides while COD's page picks up the offer
         wait_text(cod, "st-inbox", "from CHN")
         if rnd == 2:
             type_into(cod, "of-tech", 0.8)
-            counter = cod.find_element(By.CSS_SELECTOR, "#st-inbox button.counter")
-            counter.click()
+            click_css(cod, "#st-inbox button.counter")
             wait_text(cod, "st-act-msg", "open")
             wait_text(chn, "st-inbox", "from COD")
-            chn.find_element(By.CSS_SELECTOR, "#st-inbox button.reject").click()
+            click_css(chn, "#st-inbox button.reject")
             wait_text(chn, "st-act-msg", "rejected")
         else:
-            cod.find_element(By.CSS_SELECTOR, "#st-inbox button.accept").click()
+            click_css(cod, "#st-inbox button.accept")
             wait_text(cod, "st-act-msg", "accepted")
-        click(jpn, "dec-submit")
-        wait_text(jpn, "dec-status", "Submitted")
         click(cod, "dec-submit")
+        wait_text(jpn, "dec-status", "Submitted")
         wait_text(cod, "dec-status", "Submitted")
         click(fac, "ctl-force")
         wait_text(fac, "fac-msg", "CHN")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from mineralgame.classroom import security
+from mineralgame.classroom.cache import Memo, VersionCache
 from mineralgame.classroom.entities import (
     OPEN_PHASES,
     Offer,
@@ -94,6 +95,11 @@ class Engine:
         clock: Time source (epoch seconds; tests pass a fake one).
         records_dir: Where finished sessions are saved as run records (None: not saved).
         resolver: Runs and caches records (a new one by default).
+
+    ``derived`` caches what views derive from a session (records, offers, tables) for the
+    session's current version; every change bumps the version, so nothing stale is served.
+    ``memo`` keeps what is derived from a published record (scores, results tables) by the
+    record's content, so a change that leaves the published rounds alone does not redo it.
     """
 
     def __init__(
@@ -108,6 +114,8 @@ class Engine:
         self.clock = clock
         self.records_dir = records_dir
         self.resolver = resolver or Resolver()
+        self.derived = VersionCache()
+        self.memo = Memo()
         self._scenarios: dict[str, Scenario] = {}
 
     # --- scenario -------------------------------------------------------------------------
@@ -717,9 +725,22 @@ class Engine:
         return max(published) if published else None
 
     def published_record(self, session: Session) -> RunRecord | None:
-        """The record of every published round (what students and the projector see)."""
-        last = self.published_round(session)
-        return None if last is None else self.record_upto(session, last)[0]
+        """The record of every published round (what students and the projector see).
+
+        Cached for the session's version (``session`` must be read before the call).
+        """
+
+        def compute() -> RunRecord | None:
+            published = [r for r in self.rounds(session.code) if r.status == "published"]
+            if not published:
+                return None
+            last = max(published, key=lambda r: r.round)
+            # the inputs of published rounds are frozen (undo deletes the round), so the
+            # record stored under the round's decisions hash is the published one
+            cached = self.resolver.cached(last.decisions_hash)
+            return cached if cached is not None else self.record_upto(session, last.round)[0]
+
+        return self.derived.get(session, "published_record", compute)
 
     def preview_record(self, fac: Facilitator) -> RunRecord | None:
         """The facilitator's preview of the round being resolved."""

@@ -150,6 +150,14 @@ class Resolver:
         self._lock = threading.Lock()
         self._running: dict[str, threading.Lock] = {}
 
+    def cached(self, key: str) -> RunRecord | None:
+        """The cached record of inputs with this ``RunInputs.key``, or None."""
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
     def record(self, inputs: RunInputs) -> tuple[RunRecord, float]:
         """Return the record for the inputs and the seconds it took (0 when cached)."""
         key = inputs.key

@@ -140,57 +140,115 @@ def _announced(engine: Engine, session: Session) -> list[dict[str, Any]]:
 
 
 def student_view(engine: Engine, seat: Seat, now: float) -> dict[str, Any]:
-    """Everything one seat may see."""
+    """Everything one seat may see.
+
+    Only the header (timer) and the seat's own name are built per request; the rest is derived
+    once per session version and delegation (``Engine.derived``), so polling stays cheap.
+    """
     session = engine.session(seat.code)
     assert session is not None
-    scenario = engine.scenario(session.config)
-    country = seat.country
-    sub = engine.submission(session.code, session.round, country)
-    offers = [o for o in engine.offers(session.code) if country in (o.proposer, o.responder)]
+    body = engine.derived.get(
+        session, ("student", seat.country), lambda: _delegation_view(engine, session, seat.country)
+    )
+    me = {"seat": seat.id, "name": seat.name, "country": seat.country}
+    return {"session": session_header(session, now), "me": {**me, **body["me"]}, **body["view"]}
+
+
+def _record_key(session: Session, record: RunRecord) -> tuple[str, str]:
+    return (session.config.scenario_path, str(record.manifest["content_hash"]))
+
+
+def _published(engine: Engine, session: Session) -> dict[str, Any]:
+    """What every delegation's view shares at a version: the published record, its public
+    results and scores (memoised by the record's content), offers, seats and submissions."""
     record = engine.published_record(session)
+    announced = _announced(engine, session)
+    scores = None
+    if record is None:
+        results = public_results(None, announced)
+    else:
+        key = _record_key(session, record)
+        base = engine.memo.get(("public", *key), lambda: public_results(record, []))
+        results = {**base, "announced": announced}
+        if _scores_visible(session):
+            scenario = engine.scenario(session.config)
+            cm = record.tables["country_mineral"]
+            scores = engine.memo.get(("scores", *key), lambda: scoring.scores(cm, scenario))
+    return {
+        "record": record,
+        "results": results,
+        "scores": scores,
+        "offers": engine.offers(session.code),
+        "seats": engine.seats(session.code),
+        "submissions": engine.submissions(session.code, session.round),
+    }
+
+
+def _own_results(record: RunRecord, country: str) -> dict[str, list[dict[str, Any]]]:
+    """A country's private rows of the last published round and its negotiation moves."""
+    cm = record.tables["country_mineral"]
+    own = briefs.json_rows(briefs.own_rows(_last_round(cm), country))
+    negotiation: list[dict[str, Any]] = []
+    neg = record.tables.get("negotiation_offers")
+    if neg is not None and not neg.empty and {"proposer", "responder"} <= set(neg.columns):
+        last = neg[neg["round"] == neg["round"].max()]
+        mine = last[(last["proposer"] == country) | (last["responder"] == country)]
+        if "status" in mine.columns:
+            mine = mine[mine["status"].isin(["accepted", "rejected", "pending", "timeout"])]
+        keep = ["round", "deal_type", "mineral", "proposer", "responder", "status", "terms"]
+        negotiation = briefs.json_rows(mine[[c for c in keep if c in mine.columns]].tail(20))
+    return {"own": own, "negotiation": negotiation}
+
+
+def _delegation_view(engine: Engine, session: Session, country: str) -> dict[str, Any]:
+    """One delegation's part of the student view at the session's version."""
+    shared = engine.derived.get(session, "published", lambda: _published(engine, session))
+    scenario = engine.scenario(session.config)
+    path, strategy = session.config.scenario_path, session.config.strategy
+    sub = next((s for s in shared["submissions"] if s.country == country), None)
+    offers = [o for o in shared["offers"] if country in (o.proposer, o.responder)]
+    record: RunRecord | None = shared["record"]
     own: list[dict[str, Any]] = []
-    score = None
     negotiation: list[dict[str, Any]] = []
     if record is not None:
-        cm = record.tables["country_mineral"]
-        own = briefs.json_rows(briefs.own_rows(_last_round(cm), country))
-        if _scores_visible(session):
-            score = scoring.scores(cm, scenario).get(country)
-        neg = record.tables.get("negotiation_offers")
-        if neg is not None and not neg.empty and {"proposer", "responder"} <= set(neg.columns):
-            last = neg[neg["round"] == neg["round"].max()]
-            mine = last[(last["proposer"] == country) | (last["responder"] == country)]
-            if "status" in mine.columns:
-                mine = mine[mine["status"].isin(["accepted", "rejected", "pending", "timeout"])]
-            keep = ["round", "deal_type", "mineral", "proposer", "responder", "status", "terms"]
-            negotiation = briefs.json_rows(mine[[c for c in keep if c in mine.columns]].tail(20))
-    delegation = [s.name for s in engine.seats(session.code) if s.country == country]
+        key = ("own", *_record_key(session, record), country)
+        mine = engine.memo.get(key, lambda: _own_results(record, country))
+        own, negotiation = mine["own"], mine["negotiation"]
+    delegation = [s.name for s in shared["seats"] if s.country == country]
+    scores = shared["scores"]
     return {
-        "session": session_header(session, now),
-        "me": {"seat": seat.id, "name": seat.name, "country": country, "delegation": delegation},
-        "public_brief": briefs.public_brief(scenario, session.humans),
-        "private_brief": briefs.private_brief(scenario, country, session.config.strategy),
-        "decision": {
-            "submitted": sub is not None and not sub.reopened,
-            "reopened": sub is not None and sub.reopened,
-            "timed_out": bool(sub and sub.timed_out),
-            "payload": dict(sub.payload) if sub else None,
+        "me": {"delegation": delegation},
+        "view": {
+            "public_brief": engine.memo.get(
+                ("public_brief", path, session.humans),
+                lambda: briefs.public_brief(scenario, session.humans),
+            ),
+            "private_brief": engine.memo.get(
+                ("private_brief", path, country, strategy),
+                lambda: briefs.private_brief(scenario, country, strategy),
+            ),
+            "decision": {
+                "submitted": sub is not None and not sub.reopened,
+                "reopened": sub is not None and sub.reopened,
+                "timed_out": bool(sub and sub.timed_out),
+                "payload": dict(sub.payload) if sub else None,
+            },
+            "inbox": [
+                offer_row(o, country, session)
+                for o in offers
+                if o.responder == country and o.round == session.round
+            ],
+            "outbox": [
+                offer_row(o, country, session)
+                for o in offers
+                if o.proposer == country and o.round == session.round
+            ],
+            "history": [offer_row(o, country, session) for o in offers if o.round < session.round],
+            "own_results": own,
+            "negotiation": negotiation,
+            "results": shared["results"],
+            "score": None if scores is None else scores.get(country),
         },
-        "inbox": [
-            offer_row(o, country, session)
-            for o in offers
-            if o.responder == country and o.round == session.round
-        ],
-        "outbox": [
-            offer_row(o, country, session)
-            for o in offers
-            if o.proposer == country and o.round == session.round
-        ],
-        "history": [offer_row(o, country, session) for o in offers if o.round < session.round],
-        "own_results": own,
-        "negotiation": negotiation,
-        "results": public_results(record, _announced(engine, session)),
-        "score": score,
     }
 
 
@@ -221,8 +279,9 @@ def roster(engine: Engine, session: Session, now: float) -> list[dict[str, Any]]
 
 def projector_view(engine: Engine, session: Session, now: float) -> dict[str, Any]:
     """The public view (projector): no private data."""
-    subs = {s.country for s in engine.submissions(session.code, session.round)}
-    seats = engine.seats(session.code)
+    shared = engine.derived.get(session, "published", lambda: _published(engine, session))
+    subs = {s.country for s in shared["submissions"]}
+    seats = shared["seats"]
     countries = session.humans if session.phase != "lobby" else session.config.human_countries
     delegations = [
         {
@@ -232,11 +291,10 @@ def projector_view(engine: Engine, session: Session, now: float) -> dict[str, An
         }
         for c in countries
     ]
-    record = engine.published_record(session)
     return {
         "session": session_header(session, now),
         "delegations": delegations,
-        "results": public_results(record, _announced(engine, session)),
+        "results": shared["results"],
     }
 
 
