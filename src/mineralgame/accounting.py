@@ -89,6 +89,16 @@ def money(out: TradeOutcome, n: int) -> dict[str, FloatArray]:
     return {"spend": spend, "revenue": revenue, "tariff": tariff_paid, "freight": freight_paid}
 
 
+def home_ore_price(res: Any) -> FloatArray:
+    """Price of ore a country mines and refines at home (e.g. under contracts).
+
+    Where the market takes ore in at the node, what its refiners pay there; else what its
+    miners get (export parity), since an idle node's ore dual is undetermined; never below 0.
+    """
+    price = np.where(res.ore_input > 1e-9, res.ore_price, res.ore_producer_price)
+    return np.maximum(np.asarray(price, dtype=float), 0.0)
+
+
 def flow_rows(rnd: int, mineral: str, out: TradeOutcome, state: WorldState) -> dict[str, list[Any]]:
     """Rows of the flows table (non-zero, incl. domestic and contract deliveries)."""
     res = out.market
@@ -170,8 +180,9 @@ def flow_rows(rnd: int, mineral: str, out: TradeOutcome, state: WorldState) -> d
             out.tariff.get((int(o), int(d)), 0.0),
             False,
         )
+    home = home_ore_price(res)
     for i in np.flatnonzero(out.contract_ore > 1e-12):
-        price = float(res.ore_price[i])
+        price = float(home[i])
         add("ore", int(i), int(i), float(out.contract_ore[i]), price, price, 0.0, 0.0, True)
     for c in out.contracts:
         add("refined", c.seller, c.buyer, c.tonnes, c.price, c.price, 0.0, 0.0, True)

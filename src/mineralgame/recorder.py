@@ -117,8 +117,9 @@ class Recorder:
         m, st = self.model, self.model.state
         res = out.market
         # A region that takes in nothing has no price (its LP dual is undetermined): NaN.
+        ore = np.where(out.contract_ore > 1e-9, accounting.home_ore_price(res), res.ore_price)
         for stage, price, w in (
-            ("ore", res.ore_price, res.ore_input + out.contract_ore),
+            ("ore", ore, res.ore_input + out.contract_ore),
             ("refined", res.ref_price, out.consumption),
         ):
             for r, region in enumerate(st.regions):
