@@ -130,7 +130,26 @@ def _accepted_below_reservation(rec: Any) -> pd.DataFrame:
     last = votes.groupby("session_id")["step"].transform("max")
     ratified = votes[votes["step"] == last]
     pact_low = ratified["responder_utility"] < ratified["responder_reservation"] - TOL
-    return pd.concat([bilateral[low], ratified[pact_low]])
+    return pd.concat([bilateral[low], ratified[pact_low], _below_session_reservations(rec)])
+
+
+def _below_session_reservations(rec: Any) -> pd.DataFrame:
+    """Accepted bilateral offers checked against the reservation values of the session table
+    (the Nash shortcut's rows are proposed by the mediator: only the parties are checked)."""
+    sessions = rec.tables["negotiation_sessions"].set_index("session_id")
+    offers = rec.tables["negotiation_offers"]
+    accepted = offers[offers["deal_type"].isin(BILATERAL) & (offers["action"] == "accept")]
+    bad = []
+    for row in accepted.itertuples(index=False):
+        s = sessions.loc[row.session_id]
+        r = {s["proposer"]: s["proposer_reservation"], s["responder"]: s["responder_reservation"]}
+        for party, utility in (
+            (row.proposer, row.proposer_utility),
+            (row.responder, row.responder_utility),
+        ):
+            if party in r and utility < r[party] - TOL:  # not the Nash shortcut's mediator
+                bad.append(row)
+    return pd.DataFrame(bad, columns=accepted.columns)
 
 
 @pytest.mark.parametrize(
