@@ -11,7 +11,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import figures, ids
+from dashboard import figures_compare, ids
 from dashboard.store import RecordError, RecordStore, is_valid_id
 from dashboard.views import (
     COMPARE_MEASURES,
@@ -245,9 +245,9 @@ def _figures(data: CompareData, measure: str, mineral: str | None) -> tuple[Any,
     label = COMPARE_MEASURES.get(measure, (measure, None))[0]
     title = f"{label}, {mineral}"
     return (
-        figures.side_by_side_figure(data.side, title=title, y_label=label),
-        figures.difference_figure(data.diff, title=f"Difference: {title}", y_label=label),
-        figures.band_figure(data.band, title=f"Member states: {title}", y_label=label),
+        figures_compare.side_by_side_figure(data.side, title=title, y_label=label),
+        figures_compare.difference_figure(data.diff, title=f"Difference: {title}", y_label=label),
+        figures_compare.band_figure(data.band, title=f"Member states: {title}", y_label=label),
     )
 
 

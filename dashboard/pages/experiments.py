@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids
+from dashboard import figures, figures_sweeps, ids
 from dashboard.store import RecordStore
 from dashboard.sweeps import SweepError, SweepStore, describe
 
@@ -184,8 +184,8 @@ def sweep_view(
     else:
         groups = {str(p): g[x].tolist() for p, g in ok.groupby("policy", sort=False)}
         run_ids = {str(p): g["run_id"].tolist() for p, g in ok.groupby("policy", sort=False)}
-        dist = figures.outcome_distribution_figure(groups, outcome=x, run_ids=run_ids)
-        scatter = figures.outcome_scatter_figure(ok, x=x, y=y)
+        dist = figures_sweeps.outcome_distribution_figure(groups, outcome=x, run_ids=run_ids)
+        scatter = figures_sweeps.outcome_scatter_figure(ok, x=x, y=y)
     cols = [c for c in RUN_BASE if c in runs] + data.parameters + options
     cols = list(dict.fromkeys(c for c in cols if c in runs and c != "policy_id"))
     table = runs[cols].copy()

@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, Patch, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids
+from dashboard import figures, figures_country, ids
 from dashboard.frames import MAP_MEASURES, RecordFrames
 from dashboard.geo import TOPOJSON_URL, actor_of_code
 from dashboard.store import Record, RecordError, RecordStore
@@ -418,7 +418,7 @@ def render_panel(
         html.H4("Stocks, shortfall and dependence"),
         _table(data["state"]),
         dcc.Graph(
-            figure=figures.sources_figure(data["sources"], title=f"{mineral} sources"),
+            figure=figures_country.sources_figure(data["sources"], title=f"{mineral} sources"),
             config={"displayModeBar": False},
             id="replay-sources",
         ),

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 from dashboard.geo import EU_MEMBERS, position
 
-from dashboard import figures
+from dashboard import figures, figures_compare, figures_country
 
 
 def _frame() -> pd.DataFrame:
@@ -122,7 +122,7 @@ def test_sources_figure_stacks_by_refiner_and_origin() -> None:
             "tonnes": [10.0, 5.0, 2.0],
         }
     )
-    fig = figures.sources_figure(src).to_dict()
+    fig = figures_country.sources_figure(src).to_dict()
     by_name = {t["name"]: t for t in fig["data"]}
     assert set(by_name) == {"AUS", "CHN", "COD"}
 
@@ -143,7 +143,7 @@ def test_sources_figure_stacks_by_refiner_and_origin() -> None:
 def test_side_by_side_shares_y_range() -> None:
     a = _frame()
     b = _frame() * 3
-    fig = figures.side_by_side_figure({"A": a, "B": b}, title="t", y_label="y").to_dict()
+    fig = figures_compare.side_by_side_figure({"A": a, "B": b}, title="t", y_label="y").to_dict()
     ranges = [fig["layout"][k]["range"] for k in ("yaxis", "yaxis2")]
     assert ranges[0] == ranges[1]
     assert ranges[0][1] >= 0.9
@@ -154,7 +154,7 @@ def test_side_by_side_shares_y_range() -> None:
 
 def test_difference_is_symmetric_around_zero() -> None:
     diff = pd.DataFrame({"USA": [0.1, -0.4]}, index=[0, 1])
-    fig = figures.difference_figure({"B − A": diff}, title="d", y_label="y").to_dict()
+    fig = figures_compare.difference_figure({"B − A": diff}, title="d", y_label="y").to_dict()
     lo, hi = fig["layout"]["yaxis"]["range"]
     assert lo == pytest.approx(-hi)
     assert hi == pytest.approx(0.42)
@@ -166,7 +166,7 @@ def test_band_figure_traces() -> None:
     stats = pd.DataFrame(
         {"mean": [1.0, 2.0], "p05": [0.5, 1.5], "p95": [1.5, 2.5], "n": [3, 3]}, index=[0, 1]
     )
-    fig = figures.band_figure({"derisk": stats}, title="b", y_label="y").to_dict()
+    fig = figures_compare.band_figure({"derisk": stats}, title="b", y_label="y").to_dict()
     upper, lower, mean = fig["data"]
     assert upper["y"] == [1.5, 2.5]
     assert lower["fill"] == "tonexty"
@@ -178,7 +178,11 @@ def test_band_figure_traces() -> None:
 
 
 def test_empty_compare_figures() -> None:
-    for builder in (figures.side_by_side_figure, figures.difference_figure, figures.band_figure):
+    for builder in (
+        figures_compare.side_by_side_figure,
+        figures_compare.difference_figure,
+        figures_compare.band_figure,
+    ):
         fig = builder({}, title="t", y_label="y").to_dict()
         assert fig["data"] == []
 
@@ -205,10 +209,10 @@ def _all_builder_outputs() -> list[go.Figure]:
         figures.network_figure(["USA", "JPN"], {}, flows=flows, pacts=pacts, contracts=deals),
         figures.network_figure(["USA"], {}, flows=empty, pacts=empty, contracts=empty),
         figures.timeseries_figure(frame, cursor=0, title="t", y_label="y"),
-        figures.sources_figure(src),
-        figures.side_by_side_figure({"a": frame, "b": frame}, title="t", y_label="y"),
-        figures.difference_figure({"d": frame}, title="t", y_label="y"),
-        figures.band_figure({"g": stats}, title="t", y_label="y"),
+        figures_country.sources_figure(src),
+        figures_compare.side_by_side_figure({"a": frame, "b": frame}, title="t", y_label="y"),
+        figures_compare.difference_figure({"d": frame}, title="t", y_label="y"),
+        figures_compare.band_figure({"g": stats}, title="t", y_label="y"),
     ]
 
 

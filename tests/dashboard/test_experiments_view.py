@@ -18,7 +18,7 @@ from dashboard.sweeps import (
     record_folder_name,
 )
 
-from dashboard import figures, ids
+from dashboard import figures_sweeps, ids
 from mineralgame.experiments.runner import run_experiment
 from mineralgame.experiments.spec import load_experiment
 
@@ -67,7 +67,7 @@ def _fig(fig: go.Figure) -> dict[str, Any]:
 def test_outcome_distribution_figure_boxes_per_policy() -> None:
     groups = {"derisk": [1.0, 2.0, 3.0, 4.0, 100.0], "decouple": [5.0, 6.0, float("nan")]}
     run_ids = {"derisk": ["a", "b", "c", "d", "e"], "decouple": ["f", "g", "h"]}
-    fig = _fig(figures.outcome_distribution_figure(groups, outcome="y", run_ids=run_ids))
+    fig = _fig(figures_sweeps.outcome_distribution_figure(groups, outcome="y", run_ids=run_ids))
     assert {t["type"] for t in fig["data"]} <= SHIPPED_TRACE_TYPES
     boxes = [t for t in fig["data"] if t["mode"] == "lines"]
     points = [t for t in fig["data"] if t["mode"] == "markers"]
@@ -85,7 +85,7 @@ def test_outcome_distribution_figure_boxes_per_policy() -> None:
 
 
 def test_outcome_distribution_figure_empty() -> None:
-    fig = _fig(figures.outcome_distribution_figure({}, outcome="y"))
+    fig = _fig(figures_sweeps.outcome_distribution_figure({}, outcome="y"))
     assert fig["data"] == [] or not fig.get("data")
     assert "no finished runs" in fig["layout"]["annotations"][0]["text"]
 
@@ -101,7 +101,7 @@ def test_outcome_scatter_figure_one_trace_per_policy() -> None:
             "b": [0.5, float("nan"), 0.1],
         }
     )
-    fig = _fig(figures.outcome_scatter_figure(runs, x="a", y="b"))
+    fig = _fig(figures_sweeps.outcome_scatter_figure(runs, x="a", y="b"))
     assert [t["name"] for t in fig["data"]] == ["derisk", "decouple"]
     assert {t["type"] for t in fig["data"]} <= SHIPPED_TRACE_TYPES
     derisk, decouple = fig["data"]

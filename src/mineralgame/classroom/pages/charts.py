@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
+from dashboard import figures, figures_compare
 from mineralgame.config.schema import Scenario
 from mineralgame.record import RunRecord
 
@@ -128,6 +128,6 @@ def dependence_over_rounds(record: RunRecord) -> go.Figure:
 def counterfactual_figure(records: Mapping[str, RunRecord]) -> go.Figure:
     """Members' dependence: this session beside the bots-only replays, one shared scale."""
     panels = {label: members_dependence(rec) for label, rec in records.items()}
-    return figures.side_by_side_figure(
+    return figures_compare.side_by_side_figure(
         panels, title="Members' dependence on the dominant refiner", y_label="share"
     )
