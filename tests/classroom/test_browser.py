@@ -46,16 +46,26 @@ def browsers() -> Iterator[dict[str, WebDriver]]:
 
 
 def wait_for(d: WebDriver, fn: Callable[[WebDriver], Any], what: str) -> Any:
+    # A page refresh triggered by another browser can replace an element between finding and
+    # reading it; that is a retry, not a failure.
+    waiter = WebDriverWait(
+        d, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    )
     try:
-        return WebDriverWait(d, WAIT, poll_frequency=0.2).until(fn)
+        return waiter.until(fn)
     except Exception as exc:
         d.save_screenshot("/tmp/classroom-browser-failure.png")
-        raise AssertionError(f"timed out waiting for {what}") from exc
+        raise AssertionError(f"timed out waiting for {what} ({type(exc).__name__})") from exc
 
 
 def text_of(d: WebDriver, element_id: str) -> str:
-    found = d.find_elements(By.ID, element_id)
-    return found[0].text if found else ""
+    for _ in range(5):
+        try:
+            found = d.find_elements(By.ID, element_id)
+            return found[0].text if found else ""
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return ""
 
 
 def wait_text(d: WebDriver, element_id: str, expected: str) -> None:
@@ -69,9 +79,15 @@ def wait_text(d: WebDriver, element_id: str, expected: str) -> None:
 
 
 def click(d: WebDriver, element_id: str) -> None:
-    el = wait_for(d, lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
-    d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-    el.click()
+    for _ in range(5):
+        el = wait_for(d, lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
+        try:
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+            el.click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"#{element_id} kept being re-rendered before it could be clicked")
 
 
 def click_css(d: WebDriver, selector: str) -> None:
@@ -97,7 +113,7 @@ def choose(d: WebDriver, element_id: str, text: str) -> None:
         try:
             _choose_once(d, element_id, text)
             return
-        except AssertionError:
+        except (AssertionError, StaleElementReferenceException):
             ActionChains(d).send_keys(Keys.ESCAPE).perform()
     _choose_once(d, element_id, text)
 
