@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mineralgame.experiments import analysis
+from mineralgame.experiments import analysis, discovery, sensitivity
 from mineralgame.experiments.runner import run_experiment
 from mineralgame.experiments.spec import Experiment, ExperimentError
 
@@ -33,9 +33,9 @@ def test_prim_finds_the_box_that_holds_the_cases() -> None:
         }
     )
     y = ((x["a"] > 0.3) & (x["c"] == "q") & x["d"]).to_numpy()
-    trajectory, boxes = analysis.prim_peel(x, y, alpha=0.05, min_mass=0.05)
+    trajectory, boxes = discovery.prim_peel(x, y, alpha=0.05, min_mass=0.05)
     assert trajectory["mass"].is_monotonic_decreasing
-    step = analysis.choose_box(trajectory, min_coverage=0.8)
+    step = discovery.choose_box(trajectory, min_coverage=0.8)
     box = boxes[step]
     assert trajectory.loc[step, "density"] > 0.9
     assert trajectory.loc[step, "coverage"] >= 0.8
@@ -50,12 +50,12 @@ def test_prim_finds_the_box_that_holds_the_cases() -> None:
     [("> 0.15", [False, True]), ("<=0.1", [True, False]), ("< -1", [False, False])],
 )
 def test_thresholds(text: str, expected: list[bool]) -> None:
-    assert analysis.condition(pd.Series([0.1, 0.2]), text).tolist() == expected
+    assert discovery.condition(pd.Series([0.1, 0.2]), text).tolist() == expected
 
 
 def test_bad_threshold_explains_the_format() -> None:
     with pytest.raises(ExperimentError, match=r"e\.g\. '> 0\.15'"):
-        analysis.parse_threshold("about 3")
+        discovery.parse_threshold("about 3")
 
 
 def test_summary_pairs_policies_and_writes_offline_html(
@@ -93,7 +93,7 @@ def test_morris_ranks_ishigami_inputs(tmp_path: Path) -> None:
         "uncertainties": ISHIGAMI_UNC,
         "design": {"sampler": "morris", "n": 40},
     }
-    table = analysis.morris(run(tmp_path, raw), "y").tables[""].set_index("parameter")
+    table = sensitivity.morris(run(tmp_path, raw), "y").tables[""].set_index("parameter")
     assert table["mu_star"]["x3"] < table["mu_star"]["x1"]
     assert table["mu_star"]["x3"] < table["mu_star"]["x2"]
     assert (table["sigma"] > 0).all()
@@ -110,22 +110,22 @@ def test_sobol_refuses_incomplete_results(tmp_path: Path) -> None:
     }
     run_experiment(Experiment.model_validate(raw), tmp_path, serial=True, max_runs=50)
     with pytest.raises(ExperimentError, match="30 of 80 sampled runs"):
-        analysis.sobol(tmp_path, "y")
+        sensitivity.sobol(tmp_path, "y")
 
 
 def test_sobol_on_another_design_is_refused(tmp_path: Path, walk: dict[str, Any]) -> None:
     with pytest.raises(ExperimentError, match="not sobol"):
-        analysis.sobol(run(tmp_path, walk), "final")
+        sensitivity.sobol(run(tmp_path, walk), "final")
 
 
 def test_prim_contrast_on_paired_runs(tmp_path: Path, walk: dict[str, Any]) -> None:
     raw = {**walk, "design": {"sampler": "lhs", "n": 40}}
     out = run(tmp_path, raw)
-    result = analysis.prim(out, "final", "< 0", contrast=("b", "a"))
+    result = discovery.prim(out, "final", "< 0", contrast=("b", "a"))
     assert set(result.tables) == {"trajectory", "box"}
     # plan does not change the walk: a - b is 0 everywhere, so nothing is below 0
     assert result.tables["trajectory"]["density"].iloc[0] == 0.0
-    direct = analysis.prim(out, "final", "> 1", where="plan = 'a'")
+    direct = discovery.prim(out, "final", "> 1", where="plan = 'a'")
     first = direct.tables["trajectory"].iloc[0]
     assert 0 < first["density"] < 1
     box = direct.tables["box"].set_index("parameter")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from mineralgame.experiments import analysis
+from mineralgame.experiments import sensitivity
 from mineralgame.experiments.design import RunSpec
 from mineralgame.experiments.runner import RunOutput, run_experiment
 from mineralgame.experiments.spec import Experiment, ExperimentError, load_experiment
@@ -147,7 +147,7 @@ def test_ishigami_sobol_indices_recovered_through_the_runner(tmp_path: Path) -> 
     exp = load_experiment(REPO / "experiments" / "ishigami.yaml")
     report = run_experiment(exp, tmp_path, serial=True, progress=False)
     assert report.executed == 1024 * 5
-    table = analysis.sobol(tmp_path, "y").tables[""].set_index("parameter")
+    table = sensitivity.sobol(tmp_path, "y").tables[""].set_index("parameter")
     assert table["S1"].tolist() == pytest.approx([0.314, 0.442, 0.0], abs=0.05)
     assert table["ST"].tolist() == pytest.approx([0.558, 0.442, 0.244], abs=0.05)
     assert (tmp_path / "analysis" / "sobol_y.csv").is_file()

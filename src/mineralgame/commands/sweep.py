@@ -187,8 +187,6 @@ def analyze_parser() -> argparse.ArgumentParser:
 
 def analyze_main(argv: Sequence[str]) -> int:
     """Run one analysis and list the files it wrote."""
-    from mineralgame.experiments import analysis
-
     args = analyze_parser().parse_args(argv)
     needs_outcome = args.method in ("sobol", "morris", "prim")
     if needs_outcome and not args.outcome:
@@ -197,7 +195,7 @@ def analyze_main(argv: Sequence[str]) -> int:
     if args.method == "prim" and not args.threshold:
         _err("error: prim needs --threshold, e.g. --threshold '> 0.15'")
         return EXIT_INVALID
-    result = _analyze(analysis, args)
+    result = _analyze(args)
     for name, table in result.tables.items():
         _out(f"== {name or args.method}")
         _out(table.to_string(index=False, max_rows=40))
@@ -206,14 +204,16 @@ def analyze_main(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _analyze(analysis: Any, args: argparse.Namespace) -> Any:
+def _analyze(args: argparse.Namespace) -> Any:
+    from mineralgame.experiments import analysis, discovery, sensitivity
+
     if args.method == "summary":
         outcomes = args.outcomes.split(",") if args.outcomes else None
         return analysis.summary(args.dir, outcomes, where=args.where)
     if args.method in ("sobol", "morris"):
-        return getattr(analysis, args.method)(args.dir, args.outcome)
+        return getattr(sensitivity, args.method)(args.dir, args.outcome)
     contrast = tuple(args.contrast.split(",", 1)) if args.contrast else None
-    return analysis.prim(
+    return discovery.prim(
         args.dir,
         args.outcome,
         args.threshold,
