@@ -10,7 +10,7 @@ import pytest
 from dash import Patch
 from dashboard.app import create_app, route
 from dashboard.frames import MAP_MEASURES
-from dashboard.pages import compare, records, replay
+from dashboard.pages import compare, records, replay, replay_panels
 from dashboard.store import RecordStore
 from dashboard.views import (
     band_stats,
@@ -120,10 +120,10 @@ def test_every_map_measure_renders(store: RecordStore) -> None:
 def test_pact_changes_and_events(store: RecordStore) -> None:
     frames = store.load(_id(store)).frames
     assert {"kind": "pact left", "actor": "AUS", "target": "MSP"} in pact_changes(frames, 6)
-    assert "No events this round." in str(replay.events_view(frames, 5))
+    assert "No events this round." in str(replay_panels.events_view(frames, 5))
     # pact changes not logged as events still show up
-    assert "pact left" not in str(replay.events_view(frames, 6))  # logged as pact_left
-    round1 = str(replay.events_view(frames, 1))
+    assert "pact left" not in str(replay_panels.events_view(frames, 6))  # logged as pact_left
+    round1 = str(replay_panels.events_view(frames, 1))
     assert "pact_joined" in round1  # USA, logged as an event
     assert "pact joined" in round1  # JPN and AUS, found from the membership table
 
@@ -138,11 +138,11 @@ def test_country_panel(store: RecordStore) -> None:
     assert panel["deals"][0]["buyer"] == "JPN"
     assert panel["projects"][0]["owner"] == "JPN"
     assert panel["pacts"][0]["pact"] == "MSP"
-    title, body = replay.render_panel(store, rid, "EUR", 3, "lithium")
+    title, body = replay_panels.render_panel(store, rid, "EUR", 3, "lithium")
     assert title.startswith("EUR (member)")
     assert "Stocks" in str(body)
-    assert replay.render_panel(store, rid, "XXX", 3, "lithium")[0] == "Country"
-    assert replay.render_panel(store, rid, None, 3, "lithium")[0] == "Country"
+    assert replay_panels.render_panel(store, rid, "XXX", 3, "lithium")[0] == "Country"
+    assert replay_panels.render_panel(store, rid, None, 3, "lithium")[0] == "Country"
 
 
 def test_selected_country_from_clicks() -> None:
@@ -273,12 +273,12 @@ def test_summary_columns_follow_the_manifests(store: RecordStore) -> None:
 def test_negotiation_is_shown_per_round_and_country(store: RecordStore) -> None:
     rid = _id(store)
     frames = store.load(rid).frames
-    view = str(replay.events_view(frames, 2))
+    view = str(replay_panels.events_view(frames, 2))
     assert "1 session(s), 1 agreed; moves: 1 offer, 1 counter, 1 accept." in view
     assert "N02-001" in view
-    assert "1 session(s), 0 agreed" in str(replay.events_view(frames, 3))
-    assert "N02-001" in str(replay.render_panel(store, rid, "JPN", 2, "lithium")[1])
-    assert "Negotiations" not in str(replay.render_panel(store, rid, "USA", 2, "lithium")[1])
+    assert "1 session(s), 0 agreed" in str(replay_panels.events_view(frames, 3))
+    assert "N02-001" in str(replay_panels.render_panel(store, rid, "JPN", 2, "lithium")[1])
+    assert "Negotiations" not in str(replay_panels.render_panel(store, rid, "USA", 2, "lithium")[1])
 
 
 def test_tables_without_round_column_are_tolerated(tmp_path: Path) -> None:
@@ -287,7 +287,7 @@ def test_tables_without_round_column_are_tolerated(tmp_path: Path) -> None:
     store = RecordStore(tmp_path)
     frames = store.load(store.entries()[0].record_id).frames
     assert frames.offers == {}
-    assert "1 session(s)" in str(replay.events_view(frames, 2))
+    assert "1 session(s)" in str(replay_panels.events_view(frames, 2))
 
 
 def _post_callback(client, output: str, inputs: list, state: list, changed: str) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dashboard.app import create_app
 from dashboard.frames import MAP_MEASURES
-from dashboard.pages import compare, replay
+from dashboard.pages import compare, replay, replay_panels
 from dashboard.store import RecordStore
 
 api = pytest.importorskip("mineralgame.api")
@@ -51,7 +51,9 @@ def test_every_round_measure_and_country_renders(real_dir: Path) -> None:
             out = replay.render_round(store, rid, r, mineral, "shortfall_share", None, "x")
             assert out[6].startswith(f"round {r} ")
     for country in frames.countries:
-        title, _body = replay.render_panel(store, rid, country, ROUNDS - 1, frames.minerals[0])
+        title, _body = replay_panels.render_panel(
+            store, rid, country, ROUNDS - 1, frames.minerals[0]
+        )
         assert title.startswith(country)
 
 
