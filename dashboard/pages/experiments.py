@@ -15,6 +15,7 @@ from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, figures_sweeps, ids
+from dashboard.components import unreadable_list
 from dashboard.store import RecordStore
 from dashboard.sweeps import SweepError, SweepStore, describe
 
@@ -30,21 +31,6 @@ RUN_BASE = ["run_id", "policy", "status", "scenario_id", "replicate", "seed"]
 NUMBER_FORMAT = {"specifier": ".4~g"}
 CELL_STYLE = {"fontFamily": "sans-serif", "fontSize": 13, "padding": "4px"}
 PREFERRED = ("cumulative_shortfall_share", "welfare_usd", "end_dependence", "cumulative_cost_usd")
-
-
-def _unreadable(sweeps: SweepStore) -> html.Div:
-    bad = [e for e in sweeps.entries() if not e.readable]
-    if not bad:
-        return html.Div(id=ids.EXP_UNREADABLE)
-    return html.Div(
-        id=ids.EXP_UNREADABLE,
-        children=[
-            html.H3(f"Unreadable sweeps ({len(bad)})"),
-            html.Ul(
-                [html.Li([html.Code(e.name), f": {e.reason}"], className="unreadable") for e in bad]
-            ),
-        ],
-    )
 
 
 def layout(store: RecordStore, sweeps: SweepStore, query: dict[str, str]) -> html.Div:
@@ -76,7 +62,7 @@ def layout(store: RecordStore, sweeps: SweepStore, query: dict[str, str]) -> htm
                 style_table={"overflowX": "auto"},
                 style_cell=CELL_STYLE,
             ),
-            _unreadable(sweeps),
+            unreadable_list(ids.EXP_UNREADABLE, "sweeps", sweeps.entries()),
             html.Div(
                 className="controls",
                 children=[

@@ -9,6 +9,7 @@ from dash import Input, Output, State, dash_table, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.components import unreadable_list
 from dashboard.store import RecordStore, is_valid_id
 from dashboard.views import SUMMARY_COLUMNS, record_row, summary_keys
 
@@ -34,22 +35,6 @@ def _columns(summary_keys: list[str]) -> list[dict[str, Any]]:
         for key in summary_keys
     ]
     return [*BASE_COLUMNS, *summary, {"name": "folder", "id": "folder"}, {"name": "id", "id": "id"}]
-
-
-def _unreadable(store: RecordStore) -> html.Div:
-    """The list of entries that cannot be read, with reasons."""
-    bad = [e for e in store.entries() if not e.readable]
-    if not bad:
-        return html.Div(id=ids.RECORDS_UNREADABLE)
-    return html.Div(
-        id=ids.RECORDS_UNREADABLE,
-        children=[
-            html.H3(f"Unreadable entries ({len(bad)})"),
-            html.Ul(
-                [html.Li([html.Code(e.name), f": {e.reason}"], className="unreadable") for e in bad]
-            ),
-        ],
-    )
 
 
 def layout(store: RecordStore) -> html.Div:
@@ -91,7 +76,7 @@ def layout(store: RecordStore) -> html.Div:
                 style_table={"overflowX": "auto"},
                 style_cell={"fontFamily": "sans-serif", "fontSize": 13, "padding": "4px"},
             ),
-            _unreadable(store),
+            unreadable_list(ids.RECORDS_UNREADABLE, "entries", store.entries()),
         ]
     )
 

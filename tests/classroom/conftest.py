@@ -3,7 +3,6 @@ thread, and headless Chromium drivers (skipped when Chromium or its driver is mi
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,22 +17,6 @@ from mineralgame.classroom.engine import default_scenario
 
 SCENARIO = str(default_scenario())
 HUMANS = ["JPN", "COD", "USA", "CHN"]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Always drive Chromium headless."""
-    if hasattr(config.option, "headless"):
-        config.option.headless = True
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip browser tests when Chromium or its driver is missing."""
-    if shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("chrome")):
-        return
-    skip = pytest.mark.skip(reason="chromium/chromedriver not installed")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 class FakeClock:

@@ -1,28 +1,11 @@
-"""Fixtures for the dashboard tests: synthetic records folders and headless browser setup."""
+"""Fixtures for the dashboard tests: synthetic records folders (browser hooks: ../conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from make_record import write_record, write_records
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Always drive Chromium headless (there is no display on CI)."""
-    if hasattr(config.option, "headless"):
-        config.option.headless = True
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip browser tests when Chromium or its driver is missing."""
-    if shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("chrome")):
-        return
-    skip = pytest.mark.skip(reason="chromium/chromedriver not installed")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
