@@ -170,7 +170,8 @@ def test_driver_keeps_no_finished_run_specs(tmp_path: Path) -> None:
     import gc
 
     from mineralgame.experiments.design import RunSpec, build_design, run_specs
-    from mineralgame.experiments.runner import execute, open_executor
+    from mineralgame.experiments.executors import open_executor
+    from mineralgame.experiments.runner import execute
     from mineralgame.experiments.toys import tiny
 
     exp = Experiment.model_validate(

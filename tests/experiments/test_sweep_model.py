@@ -105,7 +105,7 @@ def test_lean_evaluation_equals_mineralgame_run(model_sweep: Path) -> None:
     """Scalar-only sweeps step the model directly; the scalars must equal mineralgame.run's."""
     import mineralgame
     from mineralgame.experiments.design import run_specs
-    from mineralgame.experiments.runner import evaluate_model
+    from mineralgame.experiments.evaluate import evaluate_model
 
     with open_results(model_sweep) as res:
         exp = res.experiment()

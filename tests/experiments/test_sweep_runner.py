@@ -14,7 +14,8 @@ from conftest import REPO
 
 from mineralgame.experiments import sensitivity
 from mineralgame.experiments.design import RunSpec
-from mineralgame.experiments.runner import RunOutput, run_experiment
+from mineralgame.experiments.evaluate import RunOutput
+from mineralgame.experiments.runner import run_experiment
 from mineralgame.experiments.spec import Experiment, ExperimentError, load_experiment
 from mineralgame.experiments.store import open_results, sweep_lock
 

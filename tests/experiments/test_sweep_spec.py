@@ -9,7 +9,8 @@ import pytest
 from conftest import REPO, write_experiment
 
 from mineralgame.experiments.design import build_design
-from mineralgame.experiments.runner import check_overrides, scenario_base
+from mineralgame.experiments.evaluate import scenario_base
+from mineralgame.experiments.runner import check_overrides
 from mineralgame.experiments.spec import ExperimentError, load_experiment
 
 SHIPPED = sorted((REPO / "experiments").glob("*.yaml"))

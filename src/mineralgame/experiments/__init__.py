@@ -9,18 +9,16 @@ Typical use::
     runs = open_results("results/derisk_vs_decouple").runs()
 
 Modules: ``spec`` (experiment files), ``design`` (samplers, run ids, seeds), ``runner``
-(chunked, resumable execution), ``store`` (results folder and DuckDB views), ``analysis``
-(summary, Sobol, Morris, PRIM and figures), ``toys`` (analytic and fake evaluators).
+(chunked, resumable execution; the worker side in ``chunks``, backends in ``executors``),
+``evaluate`` (the model evaluator and ``RunOutput``), ``store`` (results folder and DuckDB
+views), ``analysis`` (outcome summaries and the outputs every analysis writes),
+``sensitivity`` (Sobol, Morris), ``discovery`` (PRIM scenario discovery), ``toys`` (analytic
+and fake evaluators).
 """
 
 from mineralgame.experiments.design import Design, RunSpec, build_design, design_size
-from mineralgame.experiments.runner import (
-    Evaluator,
-    RunOutput,
-    SweepReport,
-    evaluate_model,
-    run_experiment,
-)
+from mineralgame.experiments.evaluate import Evaluator, RunOutput, evaluate_model
+from mineralgame.experiments.runner import SweepReport, run_experiment
 from mineralgame.experiments.spec import Experiment, ExperimentError, load_experiment
 from mineralgame.experiments.store import Results, SweepStatus, open_results
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mineralgame.config.load import Problem
 from mineralgame.experiments.design import RunSpec, digest, run_specs
-from mineralgame.experiments.runner import scenario_base
+from mineralgame.experiments.evaluate import scenario_base
 from mineralgame.experiments.spec import MODEL_EVALUATOR, ExperimentError
 from mineralgame.experiments.store import open_results, read_manifest
 

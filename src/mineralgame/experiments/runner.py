@@ -1,35 +1,30 @@
-"""Run an experiment's design on Dask distributed (or serially), resumably.
+"""Run an experiment's design (serially, on local processes or on Dask), resumably.
 
 * The driver expands the design, writes ``design.parquet`` and skips every run already
   committed in ``parts/runs`` (so running the same command again continues a sweep).
 * Runs are grouped into chunks sized from a pilot wave (about ``chunk_target_seconds`` per
   task, at least four tasks per worker) and submitted through a ``concurrent.futures``
-  executor: a Dask ``LocalCluster`` by default, an existing scheduler, any executor, or the
-  in-process serial one. At most a few chunks per worker are in flight, so the driver's
-  memory stays flat however long the sweep.
-* Workers evaluate each run in a ``try``: a run that raises is recorded as failed with its
-  traceback and the sweep goes on. They write each chunk's results as Parquet parts
-  (temporary file, then ``os.replace``) and return only a small report. A worker that dies is
-  replaced by its nanny and the task retried (Dask ``retries=`` and ``allowed-failures``).
+  executor (``executors``): a Dask ``LocalCluster`` by default, an existing scheduler, any
+  executor, or the in-process serial one. At most a few chunks per worker are in flight, so
+  the driver's memory stays flat however long the sweep.
+* Workers run ``chunks.run_chunk``: each run in a ``try`` (a run that raises is recorded with
+  its traceback and the sweep goes on), results committed as Parquet parts.
 
-The evaluator is any ``Callable[[RunSpec], RunOutput]``; the default runs the model through
-``mineralgame.run``.
+The evaluator is any ``Callable[[RunSpec], RunOutput]`` (``evaluate``); the default runs the
+model.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
-import functools
-import importlib
+import importlib.util
 import itertools
 import math
 import os
-import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,305 +33,28 @@ import numpy as np
 import pandas as pd
 
 from mineralgame.config.load import Problem
-from mineralgame.experiments.design import (
-    RunSpec,
-    build_design,
-    canonical_json,
-    digest,
-    run_specs,
+from mineralgame.experiments.chunks import ChunkReport, record_failure, run_chunk
+from mineralgame.experiments.design import RunSpec, build_design, canonical_json, run_specs
+from mineralgame.experiments.evaluate import (
+    Evaluator,
+    evaluate_model,
+    parsed_scenario,
+    resolve_evaluator,
+    scenario_base,
 )
-from mineralgame.experiments.spec import (
-    MODEL_EVALUATOR,
-    Execution,
-    Experiment,
-    ExperimentError,
-    Outputs,
-)
+from mineralgame.experiments.executors import open_executor
+from mineralgame.experiments.spec import MODEL_EVALUATOR, Execution, Experiment, ExperimentError
 from mineralgame.experiments.store import (
-    SERIES_KEYS,
     finished_run_ids,
     new_part_id,
     part_path,
     prepare_folder,
     record_invocation,
     sweep_lock,
-    write_json_atomic,
     write_parquet_atomic,
 )
 
-
-@dataclass(frozen=True)
-class RunOutput:
-    """What one run returns.
-
-    Attributes:
-        scalars: Run scalars (outcomes) by name.
-        series: Long series: ``table, round, [country, mineral, stage, region], variable,
-            value``; None if none kept.
-        events: The run's events table; None if not kept.
-    """
-
-    scalars: Mapping[str, float]
-    series: pd.DataFrame | None = None
-    events: pd.DataFrame | None = None
-
-
-Evaluator = Callable[[RunSpec], RunOutput]
-SUMMARY_METADATA = frozenset({"seed", "rounds", "round", "year"})
-DASK_MESSAGE_LOG = 8
-
-
-# ---------------------------------------------------------------------------------------------
-# The default evaluator: the model
-
-
-def evaluate_model(spec: RunSpec) -> RunOutput:
-    """Run the mineralgame model for one run spec (imports the model lazily).
-
-    When only run scalars are kept, the model is stepped and its summary read directly (what
-    ``mineralgame.run`` does, without building and hashing the record's tables); otherwise
-    ``mineralgame.run`` supplies the tables the series and events come from.
-    """
-    import mineralgame
-
-    scenario = scenario_for(spec)
-    if spec.outputs.series is None and not spec.outputs.events:
-        return output_from_tables(run_summary(scenario, spec), {}, spec.outputs)
-    result = mineralgame.run(scenario, strategy=spec.strategy, seed=spec.seed, rounds=spec.rounds)
-    return output_from_tables(result.summary, result.tables, spec.outputs)
-
-
-def run_summary(scenario: Any, spec: RunSpec) -> dict[str, Any]:
-    """Step the model through the horizon; return its run scalars (no record tables)."""
-    from mineralgame.model import MineralModel
-
-    if spec.rounds is not None:
-        scenario = scenario.model_copy(update={"rounds": int(spec.rounds)})
-    model = MineralModel(scenario, strategy=spec.strategy, rng=spec.seed)
-    for _ in range(scenario.rounds):
-        model.step()
-    return dict(model.summary())
-
-
-def scenario_for(spec: RunSpec) -> Any:
-    """The run's validated scenario: the cached parsed file with the run's overrides applied.
-
-    Parsing the YAML costs tens of milliseconds, so each worker process parses a scenario
-    file once (again if its modification time changes) and only validates per run.
-    """
-    from mineralgame.config.load import apply_overrides, scenario_from_raw
-
-    if spec.scenario is None:
-        raise ValueError("the mineralgame evaluator needs a scenario file")
-    raw = _parsed_scenario(spec.scenario, os.stat(spec.scenario).st_mtime_ns)
-    return scenario_from_raw(apply_overrides(raw, spec.overrides), spec.scenario)
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed_scenario(path: str, mtime_ns: int) -> dict[str, Any]:
-    from mineralgame.config.load import resolve_raw
-
-    return resolve_raw(Path(path))
-
-
-def output_from_tables(
-    summary: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], outputs: Outputs
-) -> RunOutput:
-    """Select the kept scalars, series and events from a run's summary and tables."""
-    numeric = {
-        k: float(v) for k, v in summary.items() if _is_number(v) and k not in SUMMARY_METADATA
-    }
-    if outputs.scalars:
-        missing = [name for name in outputs.scalars if name not in numeric]
-        if missing:
-            have = ", ".join(sorted(numeric))
-            raise KeyError(f"run scalars {missing} are not in the run summary (it has: {have})")
-        numeric = {name: numeric[name] for name in outputs.scalars}
-    series = long_series(tables, outputs) if outputs.series else None
-    events = tables.get("events") if outputs.events else None
-    return RunOutput(numeric, series, events)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def long_series(tables: Mapping[str, pd.DataFrame], outputs: Outputs) -> pd.DataFrame | None:
-    """Melt the kept columns of run-record tables into the long series format."""
-    cfg = outputs.series
-    if cfg is None:
-        return None
-    frames = []
-    for name, columns in cfg.tables.items():
-        if name not in tables:
-            raise KeyError(f"series table '{name}' is not in the run record ({sorted(tables)})")
-        df = tables[name]
-        last = df["round"].max()
-        df = df[(df["round"] % cfg.every == 0) | (df["round"] == last)]
-        keys = [k for k in SERIES_KEYS if k in df.columns]
-        long = df.melt(["round", *keys], list(columns), var_name="variable", value_name="value")
-        frames.append(long.assign(table=name))
-    return normalize_series(pd.concat(frames, ignore_index=True)) if frames else None
-
-
-def normalize_series(df: pd.DataFrame) -> pd.DataFrame:
-    """Give a long series frame the fixed columns and types of the ``series`` table."""
-    out = pd.DataFrame(
-        {
-            "table": df["table"].astype(str),
-            "round": df["round"].astype("int64"),
-        }
-    )
-    for key in SERIES_KEYS:
-        values = df[key] if key in df.columns else pd.Series(None, index=df.index)
-        out[key] = values.astype("string")
-    out["variable"] = df["variable"].astype(str)
-    out["value"] = df["value"].astype("float64")
-    return out
-
-
-def resolve_evaluator(name: str) -> Evaluator:
-    """The evaluator an experiment names: 'mineralgame' or 'module:function'."""
-    if name == MODEL_EVALUATOR:
-        return evaluate_model
-    module, _, attr = name.partition(":")
-    try:
-        fn = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as exc:
-        msg = f"cannot import '{name}' ({exc})"
-        fix = "give an importable module:function"
-        raise ExperimentError([Problem("<experiment>", "evaluator", msg, fix)]) from exc
-    if not callable(fn):
-        raise ExperimentError([Problem("<experiment>", "evaluator", f"{name} is not callable")])
-    return fn  # type: ignore[no-any-return]
-
-
-# ---------------------------------------------------------------------------------------------
-# Worker side: one chunk
-
-
-@dataclass(frozen=True)
-class ChunkReport:
-    """What a task sends back: counts and timings, never results."""
-
-    runs: int
-    failed: int
-    run_s: float
-    worker: str
-
-
-def worker_name() -> str:
-    """Host and process id of this worker."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def run_chunk(evaluator: Evaluator, specs: Sequence[RunSpec], out: str) -> ChunkReport:
-    """Evaluate a chunk of runs and commit their results as Parquet parts.
-
-    The chunk's part name is a hash of its run ids, so a chunk that Dask recomputes (its
-    worker died before the result was fetched) finds its committed part and returns at once,
-    or, if it had failures, overwrites it: never a second copy.
-
-    Args:
-        evaluator: The run function.
-        specs: The chunk's runs.
-        out: The results folder (shared with the driver).
-
-    Returns:
-        Counts and timings of the chunk.
-    """
-    folder, part = Path(out), digest(sorted(spec.run_id for spec in specs))
-    committed = _committed(folder, part)
-    if committed is not None:
-        return committed
-    rows, series, events = [], [], []
-    for spec in specs:
-        row, output = _evaluate(evaluator, spec, folder)
-        rows.append(row)
-        if output is not None and output.series is not None and len(output.series):
-            series.append(normalize_series(output.series).assign(run_id=spec.run_id))
-        if output is not None and output.events is not None and len(output.events):
-            events.append(output.events.assign(run_id=spec.run_id))
-    for table, frames in (("series", series), ("events", events)):
-        if frames:
-            df = pd.concat(frames, ignore_index=True)
-            df = df[["run_id", *[c for c in df.columns if c != "run_id"]]]
-            write_parquet_atomic(df, part_path(folder, table, part))
-    write_parquet_atomic(pd.DataFrame(rows), part_path(folder, "runs", part))
-    failed = sum(row["status"] != "ok" for row in rows)
-    return ChunkReport(len(rows), failed, sum(row["wall_s"] for row in rows), worker_name())
-
-
-def _committed(folder: Path, part: str) -> ChunkReport | None:
-    """The report of an already committed, fully successful chunk, else None."""
-    path = part_path(folder, "runs", part)
-    if not path.is_file():
-        return None
-    rows = pd.read_parquet(path, columns=["status", "wall_s"])
-    if (rows["status"] != "ok").any():
-        return None
-    return ChunkReport(len(rows), 0, float(rows["wall_s"].sum()), worker_name())
-
-
-def _evaluate(
-    evaluator: Evaluator, spec: RunSpec, out: Path
-) -> tuple[dict[str, Any], RunOutput | None]:
-    start = time.perf_counter()
-    try:
-        output = evaluator(spec)
-        scalars = {k: float(v) for k, v in output.scalars.items()}
-        error_type, error, status = None, None, "ok"
-    except Exception as exc:
-        output, scalars, status = None, {}, "failed"
-        error_type, error = type(exc).__name__, str(exc)[:500]
-        record_failure(out, spec, error_type, error, traceback.format_exc())
-    row = {
-        "run_id": spec.run_id,
-        "status": status,
-        "error_type": error_type,
-        "error": error,
-        "wall_s": time.perf_counter() - start,
-        "worker": worker_name(),
-        "finished_at": time.time(),
-        **scalars,
-    }
-    return row, output
-
-
-def record_failure(out: Path, spec: RunSpec, error_type: str, error: str, tb: str) -> None:
-    """Write ``failures/<run_id>.json``: what failed, its traceback and how to rerun it."""
-    record = {
-        "run_id": spec.run_id,
-        "error_type": error_type,
-        "error": error,
-        "traceback": tb,
-        "params": dict(spec.params),
-        "seed": spec.seed,
-        "replicate": spec.replicate,
-        "strategy": spec.strategy,
-        "overrides": dict(spec.overrides),
-        "scenario": spec.scenario,
-        "worker": worker_name(),
-        "rerun": f"mineralgame sweep rerun {out} {spec.run_id} --out runs/{spec.run_id}",
-    }
-    write_json_atomic(record, out / "failures" / f"{spec.run_id}.json")
-
-
-# ---------------------------------------------------------------------------------------------
-# Driver side
-
-
-class SerialExecutor(cf.Executor):
-    """Runs each task in the calling process when it is submitted (tests, pdb)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        """Run ``fn(*args, **kwargs)`` now; return a finished future."""
-        future: cf.Future[Any] = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
+MODEL_MODULES = ("mineralgame.api", "mineralgame.model")
 
 
 @dataclass(frozen=True)
@@ -399,17 +117,6 @@ class ChunkSizer:
             self.run_s.append(report.run_s / report.runs)
 
 
-def scenario_base(exp: Experiment) -> dict[str, Any] | None:
-    """The resolved scenario (defaults included) as a plain mapping, or None."""
-    from mineralgame.config.load import scenario_from_raw
-
-    path = exp.scenario_path()
-    if path is None:
-        return None
-    raw = _parsed_scenario(str(path), os.stat(path).st_mtime_ns)
-    return scenario_from_raw(raw, str(path)).model_dump(mode="json")
-
-
 def run_experiment(
     exp: Experiment,
     out: str | Path,
@@ -459,7 +166,12 @@ def run_experiment(
         if max_runs is not None:
             todo = todo.iloc[:max_runs]
         started = time.time()
-        with open_executor(exp.execution, workers, scheduler, serial, executor) as (ex, n, name):
+        preload = worker_preload(exp, fn)
+        with open_executor(exp.execution, workers, scheduler, serial, executor, preload) as (
+            ex,
+            n,
+            name,
+        ):
             ready = time.time()
             executed, failed = execute(
                 ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress, fail_fast
@@ -479,6 +191,24 @@ def run_experiment(
         )
         record_invocation(folder, invocation_entry(report, started))
     return report
+
+
+def worker_preload(exp: Experiment, evaluator: Evaluator) -> list[str]:
+    """Modules a new local cluster's workers import while starting: the chunk runner and
+    the evaluator's module (the model's for the default evaluator), when importable there."""
+    names = ["mineralgame.experiments.chunks"]
+    if exp.evaluator == MODEL_EVALUATOR and evaluator is evaluate_model:
+        names += MODEL_MODULES
+    else:
+        names.append(getattr(evaluator, "__module__", None) or "__main__")
+    return [name for name in names if name != "__main__" and _importable(name)]
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def invocation_entry(report: SweepReport, started: float) -> dict[str, Any]:
@@ -588,57 +318,6 @@ def _failed_row(spec: RunSpec, exc: BaseException) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def open_executor(
-    execution: Execution,
-    workers: int | None,
-    scheduler: str | None,
-    serial: bool,
-    executor: cf.Executor | None,
-) -> Iterator[tuple[cf.Executor, int, str]]:
-    """Yield (executor, worker count, backend name); close what was opened here."""
-    if executor is not None:
-        yield executor, workers or os.cpu_count() or 1, "executor"
-        return
-    if serial:
-        yield SerialExecutor(), 1, "serial"
-        return
-    import dask
-
-    importlib.import_module("distributed")  # load its config defaults before overriding one
-    # Dask keeps the last N messages of every batched stream for debugging; those messages
-    # hold the tasks' run specs, so a long sweep would grow the driver by N tasks' worth.
-    quiet_logs = {"distributed.admin.low-level-log-length": DASK_MESSAGE_LOG}
-    with dask.config.set(quiet_logs), dask_client(workers, scheduler) as (client, n, name):
-        yield client.get_executor(retries=execution.task_retries, pure=False), n, name
-
-
-@contextlib.contextmanager
-def dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[Any, int, str]]:
-    """Yield (client, worker threads, backend name) of a new local cluster or a scheduler."""
-    from distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler:
-        is_file = Path(scheduler).is_file()
-        client = Client(scheduler_file=scheduler) if is_file else Client(scheduler)
-        client.wait_for_workers(1, timeout=120)
-        n = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-        name = str(client.scheduler.address) if client.scheduler else scheduler
-    else:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-        client, name = Client(cluster), "local"
-    try:
-        yield client, n, name
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 def check_overrides(exp: Experiment, runs: pd.DataFrame) -> None:
     """Load the scenario with the overrides of a few telling runs; report what does not fit.
 
@@ -651,7 +330,7 @@ def check_overrides(exp: Experiment, runs: pd.DataFrame) -> None:
     path = exp.scenario_path()
     if path is None or runs.empty:
         return
-    raw = _parsed_scenario(str(path), os.stat(path).st_mtime_ns)
+    raw = parsed_scenario(str(path), os.stat(path).st_mtime_ns)
     seen: set[str] = set()
     for spec in run_specs(exp, runs.iloc[telling_rows(exp, runs)]):
         key = canonical_json([spec.strategy, dict(spec.overrides)])

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mineralgame.experiments.design import RunSpec
-from mineralgame.experiments.runner import RunOutput
+from mineralgame.experiments.evaluate import RunOutput
 
 
 def _num(spec: RunSpec, name: str, default: float = 0.0) -> float:

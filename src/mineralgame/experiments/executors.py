@@ -1,0 +1,109 @@
+"""Where a sweep's chunks run: in this process, any ``concurrent.futures`` executor, a new
+Dask ``LocalCluster`` or an existing Dask scheduler.
+
+A local cluster's workers import the evaluator's module while they start (Dask ``preload``),
+so the first chunk does not pay for it, and they do not run Dask's statistical profiler,
+which samples the task thread's stack every 10 ms for a dashboard nobody watches in a sweep.
+A worker that dies is replaced by its nanny and the task retried (Dask ``retries=`` and
+``allowed-failures``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import importlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from mineralgame.experiments.spec import Execution
+
+# Dask keeps the last N messages of every batched stream for debugging; those messages hold
+# the tasks' run specs, so a long sweep would grow the driver by N tasks' worth.
+DASK_MESSAGE_LOG = 8
+SWEEP_DASK_CONFIG = {
+    "distributed.admin.low-level-log-length": DASK_MESSAGE_LOG,
+    "distributed.worker.profile.enabled": False,
+}
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each task in the calling process when it is submitted (tests, pdb)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        """Run ``fn(*args, **kwargs)`` now; return a finished future."""
+        future: cf.Future[Any] = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def open_executor(
+    execution: Execution,
+    workers: int | None,
+    scheduler: str | None,
+    serial: bool,
+    executor: cf.Executor | None,
+    preload: Sequence[str] = (),
+) -> Iterator[tuple[cf.Executor, int, str]]:
+    """Yield (executor, worker count, backend name); close what was opened here.
+
+    Args:
+        execution: The experiment's execution settings (task retries).
+        workers: Worker processes of a new local cluster (default: all cores).
+        scheduler: Address or scheduler file of an existing Dask cluster.
+        serial: Run tasks in this process.
+        executor: An executor to use as it is.
+        preload: Modules a new local cluster's workers import while they start.
+    """
+    if executor is not None:
+        yield executor, workers or os.cpu_count() or 1, "executor"
+        return
+    if serial:
+        yield SerialExecutor(), 1, "serial"
+        return
+    import dask
+
+    importlib.import_module("distributed")  # load its config defaults before overriding them
+    with (
+        dask.config.set(SWEEP_DASK_CONFIG),
+        dask_client(workers, scheduler, preload) as (client, n, name),
+    ):
+        yield client.get_executor(retries=execution.task_retries, pure=False), n, name
+
+
+@contextlib.contextmanager
+def dask_client(
+    workers: int | None, scheduler: str | None, preload: Sequence[str] = ()
+) -> Iterator[tuple[Any, int, str]]:
+    """Yield (client, worker threads, backend name) of a new local cluster or a scheduler."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        is_file = Path(scheduler).is_file()
+        client = Client(scheduler_file=scheduler) if is_file else Client(scheduler)
+        client.wait_for_workers(1, timeout=120)
+        n = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        name = str(client.scheduler.address) if client.scheduler else scheduler
+    else:
+        n = workers or os.cpu_count() or 1
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            preload=list(preload),
+        )
+        client, name = Client(cluster), "local"
+    try:
+        yield client, n, name
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
