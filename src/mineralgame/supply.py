@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from mineralgame.config.schema import MineralSpec, Scenario
+from mineralgame.market.problem import FloatArray
 from mineralgame.state import MineralState, WorldState
 
 PRICE_RESPONSE = 0.3  # capacity ordered per unit of price above 1.05 × base [share/yr]
@@ -63,10 +65,9 @@ def seed_pipeline(scenario: Scenario, state: WorldState) -> None:
     """Capacity already committed at the start, following demand growth for the lead time."""
     for m, ms in state.minerals.items():
         spec = scenario.minerals[m]
-        for rnd in range(1, max(spec.mine_lead_time_rounds, 1)):
-            _order_mine(ms, spec, scenario, rnd - 1, rnd, 0.0)
-        for rnd in range(1, max(spec.refinery_lead_time_rounds, 1)):
-            _order_refining(ms, spec, scenario, rnd - 1, rnd, 0.0)
+        for lead, order in _pipelines(spec):
+            for rnd in range(1, lead):
+                order(ms, rnd, _order_rate(spec, scenario, rnd, 0.0))
 
 
 def _step_growth(spec: MineralSpec, scenario: Scenario, rnd: int) -> float:
@@ -75,33 +76,33 @@ def _step_growth(spec: MineralSpec, scenario: Scenario, rnd: int) -> float:
     return max(0.0, growth_multiple(spec, yr, scenario.start_year) / prev - 1.0)
 
 
-def _order_mine(
-    ms: MineralState,
-    spec: MineralSpec,
-    scenario: Scenario,
-    now: int,
-    online: int,
-    price_signal: float,
-) -> None:
-    rate = _step_growth(spec, scenario, online) + PRICE_RESPONSE * price_signal
+def _order_rate(spec: MineralSpec, scenario: Scenario, online: int, price_signal: float) -> float:
+    """Capacity ordered for delivery in round ``online``, as a share of today's capacity."""
+    return _step_growth(spec, scenario, online) + PRICE_RESPONSE * price_signal
+
+
+def _add_order(pipeline: dict[int, FloatArray], online: int, add: FloatArray) -> None:
+    pipeline[online] = pipeline.get(online, np.zeros_like(add)) + add
+
+
+def _order_mine(ms: MineralState, online: int, rate: float) -> None:
     room = ms.reserves > 10.0 * ms.mine_nominal  # only where reserves last a decade or more
-    add = np.where(room, ms.mine_capacity * rate, 0.0)
-    ms.pipeline_mine[online] = ms.pipeline_mine.get(online, np.zeros_like(add)) + add
-    del now
+    _add_order(ms.pipeline_mine, online, np.where(room, ms.mine_capacity * rate, 0.0))
 
 
-def _order_refining(
-    ms: MineralState,
-    spec: MineralSpec,
-    scenario: Scenario,
-    now: int,
-    online: int,
-    price_signal: float,
-) -> None:
-    rate = _step_growth(spec, scenario, online) + PRICE_RESPONSE * price_signal
-    add = ms.ref_capacity * rate
-    ms.pipeline_ref[online] = ms.pipeline_ref.get(online, np.zeros_like(add)) + add
-    del now
+def _order_refining(ms: MineralState, online: int, rate: float) -> None:
+    _add_order(ms.pipeline_ref, online, ms.ref_capacity * rate)
+
+
+OrderFn = Callable[[MineralState, int, float], None]
+
+
+def _pipelines(spec: MineralSpec) -> tuple[tuple[int, OrderFn], ...]:
+    """(lead time in rounds, at least 1; how to order) of mines, then refineries."""
+    return (
+        (max(spec.mine_lead_time_rounds, 1), _order_mine),
+        (max(spec.refinery_lead_time_rounds, 1), _order_refining),
+    )
 
 
 def order_capacity(
@@ -111,9 +112,15 @@ def order_capacity(
     for m, ms in state.minerals.items():
         spec = scenario.minerals[m]
         signal = max(0.0, price_ratio.get(m, 1.0) - 1.05)
-        _order_mine(ms, spec, scenario, rnd, rnd + max(spec.mine_lead_time_rounds, 1), signal)
-        lead = max(spec.refinery_lead_time_rounds, 1)
-        _order_refining(ms, spec, scenario, rnd, rnd + lead, signal)
+        for lead, order in _pipelines(spec):
+            order(ms, rnd + lead, _order_rate(spec, scenario, rnd + lead, signal))
+
+
+def _add_capacity(capacity: FloatArray, nominal: FloatArray, add: FloatArray) -> None:
+    """Grow ``capacity`` in place; ``nominal`` grows at its current share of it (1 where none)."""
+    ratio = np.divide(nominal, capacity, out=np.ones_like(add), where=capacity > 0)
+    capacity += add
+    nominal += add * ratio
 
 
 def commission(rnd: int, state: WorldState, projects: list[Project], scenario: Scenario) -> None:
@@ -121,21 +128,10 @@ def commission(rnd: int, state: WorldState, projects: list[Project], scenario: S
     for ms in state.minerals.values():
         add_m = ms.pipeline_mine.pop(rnd, None)
         if add_m is not None:
-            ratio = np.divide(
-                ms.mine_nominal,
-                ms.mine_capacity,
-                out=np.ones_like(add_m),
-                where=ms.mine_capacity > 0,
-            )
-            ms.mine_capacity += add_m
-            ms.mine_nominal += add_m * ratio
+            _add_capacity(ms.mine_capacity, ms.mine_nominal, add_m)
         add_r = ms.pipeline_ref.pop(rnd, None)
         if add_r is not None:
-            ratio = np.divide(
-                ms.ref_nominal, ms.ref_capacity, out=np.ones_like(add_r), where=ms.ref_capacity > 0
-            )
-            ms.ref_capacity += add_r
-            ms.ref_nominal += add_r * ratio
+            _add_capacity(ms.ref_capacity, ms.ref_nominal, add_r)
     for p in projects:
         if p.online_round == rnd:
             ms = state.minerals[p.mineral]

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Rate = Annotated[float, Field(gt=0.0, le=1.0)]
+from mineralgame.config.types import Frozen, NonNeg, Pos, PosShare, Rate, Share
+
 TechLevels = tuple[float, float, float, float, float, float]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
-
-
-class Doctrine(_Frozen):
+class Doctrine(Frozen):
     """Negotiation side of a member strategy (bau, derisk, decouple are instances).
 
     Dependence cap, the shadow price above it and banned counterparties come from the
@@ -31,7 +26,7 @@ class Doctrine(_Frozen):
     security_weight: NonNeg = Field(
         default=0.0, description="γ: security premium multiplier σ0·X·(1 + γ) on exposure [-]."
     )
-    concession_exponent: Annotated[float, Field(gt=0.0)] | None = Field(
+    concession_exponent: Pos | None = Field(
         default=None,
         description=(
             "Time-dependent concession exponent e (> 1 Boulware, < 1 conceder) that replaces "
@@ -64,7 +59,7 @@ def _doctrines() -> dict[str, Doctrine]:
     }
 
 
-class DealEconomics(_Frozen):
+class DealEconomics(Frozen):
     """Parameters of the deal utilities (offtake-for-investment, offtake, technology)."""
 
     member_rate: Rate = Field(default=0.04, description="Discount rate of member states [1/yr].")
@@ -102,10 +97,10 @@ class DealEconomics(_Frozen):
         default=0.3,
         description="λ: share of equity lost when a host renegotiates (expected hold-up) [-].",
     )
-    project_size_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    project_size_share: PosShare = Field(
         default=0.1, description="Project capacity as a share of the investor's requirement [-]."
     )
-    reserve_life_years: Annotated[float, Field(gt=0.0)] = Field(
+    reserve_life_years: Pos = Field(
         default=20.0, description="Largest project: host reserves spread over this many [yr]."
     )
     tech_cost_shares: TechLevels = Field(
@@ -116,7 +111,7 @@ class DealEconomics(_Frozen):
         default=(0.0, 0.05, 0.11, 0.17, 0.25, 0.33),
         description="v_h(τ): host's value of technology levels τ = 0..5, share of capex [-].",
     )
-    tech_gap_reference: Annotated[float, Field(gt=0.0)] = Field(
+    tech_gap_reference: Pos = Field(
         default=0.3, description="Technology gap at which v_h(τ) reaches its full value [-]."
     )
     licensor_min_technology: Annotated[float, Field(ge=0.0, le=1.5)] = Field(
@@ -125,7 +120,7 @@ class DealEconomics(_Frozen):
     min_technology_gap: NonNeg = Field(
         default=0.1, description="Smallest technology gap worth a licence [-]."
     )
-    licence_years: Annotated[float, Field(gt=0.0)] = Field(
+    licence_years: Pos = Field(
         default=10.0, description="Years over which a licensee values its cost savings [yr]."
     )
     transfer_cost_share: NonNeg = Field(
@@ -169,12 +164,12 @@ class DealEconomics(_Frozen):
     )
 
 
-class RivalOffers(_Frozen):
+class RivalOffers(Frozen):
     """The dominant processor's posted offers to supplier states (deal D)."""
 
     enabled: bool = Field(default=True, description="The dominant posts rival offers.")
     offtake: Share = Field(default=0.5, description="Offtake share q of its offers [-].")
-    price: Annotated[float, Field(gt=0.0)] = Field(
+    price: Pos = Field(
         default=1.05, description="Price π of its offers, multiple of the index [-]."
     )
     duration_years: Annotated[int, Field(ge=1)] = Field(
@@ -185,9 +180,7 @@ class RivalOffers(_Frozen):
         default=0.05,
         description="Rise of its price π per member deal signed in the host (competition) [-].",
     )
-    max_price: Annotated[float, Field(gt=0.0)] = Field(
-        default=1.2, description="Highest price π it offers [-]."
-    )
+    max_price: Pos = Field(default=1.2, description="Highest price π it offers [-].")
     max_offers: Annotated[int, Field(ge=0)] = Field(
         default=4, description="Offers posted per round (hosts with the largest reserves) [-]."
     )
@@ -202,7 +195,7 @@ class RivalOffers(_Frozen):
     )
 
 
-class Renegotiation(_Frozen):
+class Renegotiation(Frozen):
     """Renegotiation hazard of signed deals (the obsolescing bargain)."""
 
     enabled: bool = Field(default=True, description="Hosts may renegotiate signed deals.")
@@ -227,7 +220,7 @@ class Renegotiation(_Frozen):
     )
 
 
-class Information(_Frozen):
+class Information(Frozen):
     """What agents know when they choose partners."""
 
     reservations: Literal["private", "public"] = Field(
@@ -240,7 +233,7 @@ class Information(_Frozen):
     )
 
 
-class PactRules(_Frozen):
+class PactRules(Frozen):
     """Pacts: joint stockpile, price floor, member preference, ESG standard, joint fund."""
 
     initial: tuple[str, ...] = Field(
@@ -317,7 +310,7 @@ class PactRules(_Frozen):
     )
 
 
-class NegotiationConfig(_Frozen):
+class NegotiationConfig(Frozen):
     """Negotiation layer: protocols, strategies, partner choice, deals and pacts."""
 
     enabled: bool = Field(default=True, description="Run the negotiation phase.")
@@ -330,7 +323,7 @@ class NegotiationConfig(_Frozen):
     deadline_rounds: Annotated[int, Field(ge=1, le=200)] = Field(
         default=20, description="T: offers each party may make in a session [offers]."
     )
-    discount: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    discount: PosShare = Field(
         default=1.0, description="δ: discount factor per move (1 = none) [-]."
     )
     breakdown_probability: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(

@@ -7,19 +7,16 @@ into these records; the rest of the code never sees a raw dict.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from mineralgame.config.negotiation import NegotiationConfig
+from mineralgame.config.types import Frozen, NonNeg, Pos, PosShare, Share
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Pos = Annotated[float, Field(gt=0.0)]
-
-ROLES = ("member", "supplier", "dominant", "rest_of_world")
-STAGES = ("ore", "refined")
-EVENT_KINDS = (
+Role = Literal["member", "supplier", "dominant", "rest_of_world"]
+Stage = Literal["ore", "refined"]
+EventKind = Literal[
     "export_ban",
     "export_licensing",
     "export_quota",
@@ -29,13 +26,12 @@ EVENT_KINDS = (
     "demand_shock",
     "tech_export_ban",
     "news",
-)
+]
 
-
-class Frozen(BaseModel):
-    """Base record: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+# The tuples are read off the literals so the two spellings cannot drift apart.
+ROLES: tuple[Role, ...] = get_args(Role)
+STAGES: tuple[Stage, ...] = get_args(Stage)
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 
 class MineralSpec(Frozen):
@@ -156,9 +152,7 @@ class CountrySpec(Frozen):
     """One country agent."""
 
     name: str = Field(description="Display name.")
-    role: Literal["member", "supplier", "dominant", "rest_of_world"] = Field(
-        description="Agent role."
-    )
+    role: Role = Field(description="Agent role.")
     region: str = Field(description="Geographic region (sets freight costs and price regions).")
     budget_usd_per_round: NonNeg = Field(
         default=0.0, description="Budget available for deals and stockpiles [USD/round]."
@@ -246,17 +240,7 @@ class DominantPolicy(Frozen):
 class EventSpec(Frozen):
     """A scheduled event (shock or policy)."""
 
-    kind: Literal[
-        "export_ban",
-        "export_licensing",
-        "export_quota",
-        "ore_export_ban",
-        "tariff",
-        "disruption",
-        "demand_shock",
-        "tech_export_ban",
-        "news",
-    ] = Field(description="What happens.")
+    kind: EventKind = Field(description="What happens.")
     year: int | None = Field(default=None, description="Calendar year it starts (or use round).")
     round: Annotated[int, Field(ge=0)] | None = Field(
         default=None, description="Round it starts (0 = first round)."
@@ -266,7 +250,7 @@ class EventSpec(Frozen):
     )
     actor: str = Field(description="Country imposing or suffering it (ISO3 code).")
     minerals: tuple[str, ...] = Field(default=(), description="Minerals affected; empty = all.")
-    stage: Literal["ore", "refined"] = Field(default="refined", description="Stage affected.")
+    stage: Stage = Field(default="refined", description="Stage affected.")
     targets: tuple[str, ...] = Field(
         default=(), description="Destination countries or groups; empty = everyone else."
     )
@@ -339,7 +323,7 @@ class Scenario(Frozen):
         default=16, description="Number of rounds [rounds]."
     )
     years_per_round: Pos = Field(default=1.0, description="Length of a round [years].")
-    utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    utilisation: PosShare = Field(
         default=0.85, description="Default capacity utilisation of base-year output [-]."
     )
     dominant: str = Field(description="ISO3 code of the dominant processor.")

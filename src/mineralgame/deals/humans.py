@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from mineralgame.deals.partners import Candidate, Situation, deal_for, utilities
 from mineralgame.deals.records import RowLog, SessionInfo
+from mineralgame.deals.signing import Agreement
 from mineralgame.deals.spaces import columns, space
 from mineralgame.deals.terms import nearest_outcome
 from mineralgame.decisions import OfferDecision
@@ -130,7 +131,8 @@ def _one(
     deal_id = ""
     if answer == "accept":
         outcome = space(kind).outcome(index)
-        deal = layer.sign(model, kind, (c.opener, c.responder), c.mineral, params, outcome, sid)
+        agreed = Agreement((c.opener, c.responder), c.mineral, params, outcome, sid)
+        deal = layer.sign(model, kind, agreed)
         deal_id = deal.deal_id
     end = {"accept": "agreement", "reject": "rejected"}.get(answer, answer)
     log.posted(

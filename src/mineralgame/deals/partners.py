@@ -176,21 +176,42 @@ def _shortlist(s: Situation, ranked: list[int], build: Callable[[int], Row | Non
     return out
 
 
-def _investment(s: Situation) -> list[Row]:
+RowFn = Callable[[Situation, int, int, MineralView], Row | None]
+
+
+def _rows(
+    s: Situation,
+    kind: str,
+    proxy: Callable[[MineralView], FloatArray],
+    openers: Callable[[Situation, MineralView], list[int]],
+    row: RowFn,
+) -> list[Row]:
+    """Per mineral and opener, the shortlist of partners ranked by ``proxy`` that ``row`` lists."""
     out = []
     for m, mv in s.view.minerals.items():
-        ranked = _ranked(s, mv.reserves)
-        for i in s.view.members:
-            if mv.sigma[i] < s.cfg.deals.min_security_premium:
-                continue
+        ranked = _ranked(s, proxy(mv))
+        for i in openers(s, mv):
 
-            def build(h: int, i: int = i, m: str = m, mv: MineralView = mv) -> Row | None:
-                if not (_allowed(s, i, h, "investment", m) and _host_ok(s, i, h, mv)):
-                    return None
-                return _investment_row(s, i, h, mv)
+            def build(j: int, i: int = i, m: str = m, mv: MineralView = mv) -> Row | None:
+                return row(s, i, j, mv) if _allowed(s, i, j, kind, m) else None
 
             out.extend(_shortlist(s, ranked, build))
     return out
+
+
+def _seekers(s: Situation, mv: MineralView) -> list[int]:
+    """Members whose security premium is high enough to seek investment and offtake deals."""
+    threshold = s.cfg.deals.min_security_premium
+    # "not <" rather than ">=": only premiums below the threshold drop out (not NaN ones).
+    return [i for i in s.view.members if not mv.sigma[i] < threshold]
+
+
+def _hosted_row(s: Situation, i: int, h: int, mv: MineralView) -> Row | None:
+    return _investment_row(s, i, h, mv) if _host_ok(s, i, h, mv) else None
+
+
+def _investment(s: Situation) -> list[Row]:
+    return _rows(s, "investment", lambda mv: mv.reserves, _seekers, _hosted_row)
 
 
 def _offtake_row(s: Situation, i: int, j: int, mv: MineralView) -> Row | None:
@@ -211,18 +232,7 @@ def _offtake_row(s: Situation, i: int, j: int, mv: MineralView) -> Row | None:
 
 
 def _offtake(s: Situation) -> list[Row]:
-    out = []
-    for m, mv in s.view.minerals.items():
-        ranked = _ranked(s, mv.refined_output)
-        for i in s.view.members:
-            if mv.sigma[i] < s.cfg.deals.min_security_premium:
-                continue
-
-            def build(j: int, i: int = i, m: str = m, mv: MineralView = mv) -> Row | None:
-                return _offtake_row(s, i, j, mv) if _allowed(s, i, j, "offtake", m) else None
-
-            out.extend(_shortlist(s, ranked, build))
-    return out
+    return _rows(s, "offtake", lambda mv: mv.refined_output, _seekers, _offtake_row)
 
 
 def _licensors(s: Situation, mv: MineralView) -> list[int]:
@@ -262,17 +272,13 @@ def _tech_row(s: Situation, lic: int, e: int, mv: MineralView) -> Row | None:
     return (lic, e, mv.name, p, (0.0, 0.0))
 
 
+def _tech_proxy(mv: MineralView) -> FloatArray:
+    """Refining capacity times technology gap to the frontier (what a licence can improve)."""
+    return mv.ref_capacity * np.maximum(0.0, 1.0 - mv.technology)
+
+
 def _tech(s: Situation) -> list[Row]:
-    out = []
-    for m, mv in s.view.minerals.items():
-        ranked = _ranked(s, mv.ref_capacity * np.maximum(0.0, 1.0 - mv.technology))
-        for lic in _licensors(s, mv):
-
-            def build(e: int, lic: int = lic, m: str = m, mv: MineralView = mv) -> Row | None:
-                return _tech_row(s, lic, e, mv) if _allowed(s, lic, e, "tech", m) else None
-
-            out.extend(_shortlist(s, ranked, build))
-    return out
+    return _rows(s, "tech", _tech_proxy, _licensors, _tech_row)
 
 
 UtilityFn = Callable[[Any, Columns], tuple[FloatArray, FloatArray, NDArray[np.bool_]]]

@@ -26,7 +26,13 @@ from mineralgame.deals.partners import Candidate, Situation, candidates, select,
 from mineralgame.deals.records import OFFER_COLUMNS, SESSION_COLUMNS, RowLog, SessionInfo
 from mineralgame.deals.renegotiation import base_hazard, hazard, renegotiation_terms, with_new_terms
 from mineralgame.deals.sessions import Bargain, acceptance_policy, offer_policy, play
-from mineralgame.deals.signing import apply_due_tech, sign_investment, sign_offtake, sign_tech
+from mineralgame.deals.signing import (
+    Agreement,
+    apply_due_tech,
+    sign_investment,
+    sign_offtake,
+    sign_tech,
+)
 from mineralgame.deals.spaces import columns, space
 from mineralgame.deals.strategies import draw_strategies
 from mineralgame.deals.terms import terms_fn
@@ -210,15 +216,10 @@ class NegotiationLayer:
         result = play(bargain, self.cfg, model.negotiation_rng, self.policies)
         deal_id = ""
         if result is not None and result.agreed and result.agreement is not None:
-            deal = self.sign(
-                model,
-                c.kind,
-                (c.opener, c.responder),
-                c.mineral,
-                params,
-                dict(result.agreement),
-                sid,
+            agreed = Agreement(
+                (c.opener, c.responder), c.mineral, params, dict(result.agreement), sid
             )
+            deal = self.sign(model, c.kind, agreed)
             deal_id = deal.deal_id
             self._retaliate(model, s.view, c, events)
         self.book.cooldown[(c.kind, c.opener, c.responder, c.mineral)] = (
@@ -226,28 +227,19 @@ class NegotiationLayer:
         )
         log.session(info, result, deal_id=deal_id)
 
-    def sign(
-        self,
-        model: MineralModel,
-        kind: str,
-        parties: tuple[int, int],
-        mineral: str,
-        params: Any,
-        outcome: dict[str, Any],
-        sid: str,
-    ) -> Deal:
+    def sign(self, model: MineralModel, kind: str, agreed: Agreement) -> Deal:
         """Sign an agreed deal and charge the capital it uses."""
-        o, r = parties
+        o, r = agreed.parties
         if kind == "investment":
-            deal = sign_investment(model, self.book, parties, mineral, params, outcome, sid)
+            deal = sign_investment(model, self.book, agreed)
             outlay = deal.equity * deal.capex_usd / 1e6
-            subsidy = self._fund_pays(o, r, float(params.subsidy) * outlay)
+            subsidy = self._fund_pays(o, r, float(agreed.params.subsidy) * outlay)
             model.investment_spend[o] -= subsidy * 1e6
             self.budget[o] = max(0.0, self.budget[o] - (outlay - subsidy))
             return deal
         if kind == "offtake":
-            return sign_offtake(model, self.book, parties, mineral, params, outcome, sid)
-        deal = sign_tech(model, self.book, parties, mineral, params, outcome, sid)
+            return sign_offtake(model, self.book, agreed)
+        deal = sign_tech(model, self.book, agreed)
         if model.state.roles[r] == "member":
             self.budget[r] = max(0.0, self.budget[r] - deal.fee_usd / 1e6)
         return deal
@@ -337,9 +329,8 @@ class NegotiationLayer:
         log.move(info, 0, codes[dom], codes[p.host], "offer", index, float(u_dom), float(u_host))
         deal_id = ""
         if take:
-            deal = sign_investment(
-                model, self.book, (dom, p.host), p.mineral, params, outcome, sid, kind="rival"
-            )
+            agreed = Agreement((dom, p.host), p.mineral, params, outcome, sid)
+            deal = sign_investment(model, self.book, agreed, kind="rival")
             self.budget[dom] = max(0.0, self.budget[dom] - deal.equity * deal.capex_usd / 1e6)
             deal_id = deal.deal_id
         action = "accept" if take else "reject"

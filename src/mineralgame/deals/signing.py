@@ -14,18 +14,39 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mineralgame.deals.book import Deal, DealBook, PendingTech
-from mineralgame.deals.technology import full_value
+from mineralgame.deals.technology import full_value, tech_gain
 from mineralgame.supply import Project, refinery_lead
 
 if TYPE_CHECKING:
     from mineralgame.model import MineralModel
 
-__all__ = ["apply_due_tech", "sign_investment", "sign_offtake", "sign_tech"]
+__all__ = ["Agreement", "apply_due_tech", "sign_investment", "sign_offtake", "sign_tech"]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What two parties agreed in a session, ready to be signed.
+
+    Attributes:
+        parties: (opener, responder) indices: investor and host, buyer and seller, or
+            licensor and licensee.
+        mineral: Mineral.
+        params: Scalar parameters of the deal's utilities.
+        outcome: The agreed value of each issue.
+        session_id: Session that reached it.
+    """
+
+    parties: tuple[int, int]
+    mineral: str
+    params: Any
+    outcome: dict[str, Any]
+    session_id: str
 
 
 def _f(x: Any) -> float:
@@ -36,63 +57,60 @@ def _rounds(years: float, rpr: float) -> int:
     return max(1, math.ceil(years / rpr - 1e-9))
 
 
-def _project(
-    model: MineralModel,
-    parties: tuple[int, int],
-    mineral: str,
-    params: Any,
-    outcome: dict[str, Any],
-    deal_id: str,
-) -> Project:
+def _gain(agreed: Agreement) -> float:
+    """Technology the receiving party gains at the agreed level τ."""
+    return tech_gain(agreed.params.gap, agreed.outcome["technology"])
+
+
+def _pending_tech(model: MineralModel, agreed: Agreement, deal_id: str) -> PendingTech:
+    """The responder's gain (host or licensee), due after the lag and never beyond the
+    opener's level (investor or licensor) at signature."""
+    giver, receiver = agreed.parties
+    lag = model.cfg.negotiation.deals.tech_lag_rounds
+    ceiling = float(model.state.minerals[agreed.mineral].technology[giver])
+    return PendingTech(model.round + lag, receiver, agreed.mineral, _gain(agreed), deal_id, ceiling)
+
+
+def _project(model: MineralModel, agreed: Agreement, deal_id: str) -> Project:
     """The integrated project of an investment deal, online after its lead time."""
-    investor, host = parties
-    st, rnd = model.state, model.round
+    investor, host = agreed.parties
+    st, rnd, mineral = model.state, model.round, agreed.mineral
     spec = model.cfg.minerals[mineral]
-    gain = _f(params.gap) * float(outcome["technology"]) / 5.0
-    tech_after = float(st.minerals[mineral].technology[host]) + gain
+    tech_after = float(st.minerals[mineral].technology[host]) + _gain(agreed)
     lead = max(spec.mine_lead_time_rounds, refinery_lead(spec, min(tech_after, 1.5)), 1)
     return Project(
         project_id=f"P{rnd:02d}-{st.codes[investor]}-{mineral}-{len(model.projects)}",
         owner=st.codes[investor],
         host=st.codes[host],
         mineral=mineral,
-        capacity_t=_f(params.capacity) * model.rpr,
-        capex_usd=_f(params.capex) * 1e6,
+        capacity_t=_f(agreed.params.capacity) * model.rpr,
+        capex_usd=_f(agreed.params.capex) * 1e6,
         start_round=rnd,
         online_round=rnd + lead,
-        offtake_share=float(outcome["offtake"]),
+        offtake_share=float(agreed.outcome["offtake"]),
         source=deal_id,
     )
 
 
 def sign_investment(
-    model: MineralModel,
-    book: DealBook,
-    parties: tuple[int, int],
-    mineral: str,
-    params: Any,
-    outcome: dict[str, Any],
-    session_id: str,
-    kind: str = "investment",
+    model: MineralModel, book: DealBook, agreed: Agreement, kind: str = "investment"
 ) -> Deal:
     """Create the project and the offtake deal; returns the deal."""
-    investor, host = parties
-    st, rnd = model.state, model.round
+    investor, host = agreed.parties
+    st, rnd, outcome = model.state, model.round, agreed.outcome
     deal_id = book.next_id(rnd)
-    project = _project(model, parties, mineral, params, outcome, deal_id)
+    project = _project(model, agreed, deal_id)
     model.projects.append(project)
     equity, tau = float(outcome["equity"]), float(outcome["technology"])
     model.investment_spend[investor] += equity * project.capex_usd
-    gain = _f(params.gap) * tau / 5.0
-    if gain > 0:
-        lag = model.cfg.negotiation.deals.tech_lag_rounds
-        ceiling = float(st.minerals[mineral].technology[investor])
-        book.pending_tech.append(PendingTech(rnd + lag, host, mineral, gain, deal_id, ceiling))
-    capacity = _f(params.capacity)
+    pending = _pending_tech(model, agreed, deal_id)
+    if pending.gain > 0:
+        book.pending_tech.append(pending)
+    capacity = _f(agreed.params.capacity)
     deal = Deal(
         deal_id=deal_id,
         kind=kind,
-        mineral=mineral,
+        mineral=agreed.mineral,
         buyer=st.codes[investor],
         seller=st.codes[host],
         signed_round=rnd,
@@ -106,83 +124,56 @@ def sign_investment(
         technology=tau,
         capex_usd=project.capex_usd,
         project_id=project.project_id,
-        session_id=session_id,
+        session_id=agreed.session_id,
     )
     book.add(deal)
     return deal
 
 
-def sign_offtake(
-    model: MineralModel,
-    book: DealBook,
-    parties: tuple[int, int],
-    mineral: str,
-    params: Any,
-    outcome: dict[str, Any],
-    session_id: str,
-) -> Deal:
+def sign_offtake(model: MineralModel, book: DealBook, agreed: Agreement) -> Deal:
     """Record an offtake contract delivering from this round."""
-    buyer, seller = parties
-    rnd, codes = model.round, model.state.codes
+    buyer, seller = agreed.parties
+    rnd, codes, outcome = model.round, model.state.codes, agreed.outcome
     deal = Deal(
         deal_id=book.next_id(rnd),
         kind="offtake",
-        mineral=mineral,
+        mineral=agreed.mineral,
         buyer=codes[buyer],
         seller=codes[seller],
         signed_round=rnd,
         start_round=rnd,
         end_round=rnd + _rounds(float(outcome["duration"]), model.rpr),
-        tonnes_per_year=float(outcome["volume"]) * _f(params.seller_output),
+        tonnes_per_year=float(outcome["volume"]) * _f(agreed.params.seller_output),
         price=float(outcome["price"]),
-        session_id=session_id,
+        session_id=agreed.session_id,
     )
     book.add(deal)
     return deal
 
 
-def sign_tech(
-    model: MineralModel,
-    book: DealBook,
-    parties: tuple[int, int],
-    mineral: str,
-    params: Any,
-    outcome: dict[str, Any],
-    session_id: str,
-) -> Deal:
+def sign_tech(model: MineralModel, book: DealBook, agreed: Agreement) -> Deal:
     """Schedule the licensee's technology gain; a member licensee pays the fee."""
-    licensor, licensee = parties
-    rnd, codes = model.round, model.state.codes
+    licensor, licensee = agreed.parties
+    rnd, codes, outcome = model.round, model.state.codes, agreed.outcome
     econ = model.cfg.negotiation.deals
-    tau = float(outcome["technology"])
-    fee = float(outcome["fee"]) * _f(full_value(params, econ)) * 1e6
+    fee = float(outcome["fee"]) * _f(full_value(agreed.params, econ)) * 1e6
     if model.state.roles[licensee] == "member":
         model.investment_spend[licensee] += fee
     deal_id = book.next_id(rnd)
-    gain = _f(params.gap) * tau / 5.0
-    book.pending_tech.append(
-        PendingTech(
-            rnd + econ.tech_lag_rounds,
-            licensee,
-            mineral,
-            gain,
-            deal_id,
-            float(model.state.minerals[mineral].technology[licensor]),
-        )
-    )
+    book.pending_tech.append(_pending_tech(model, agreed, deal_id))
     deal = Deal(
         deal_id=deal_id,
         kind="tech_transfer",
-        mineral=mineral,
+        mineral=agreed.mineral,
         buyer=codes[licensee],
         seller=codes[licensor],
         signed_round=rnd,
         start_round=rnd + econ.tech_lag_rounds,
         end_round=rnd + econ.tech_lag_rounds + 1,
-        technology=tau,
+        technology=float(outcome["technology"]),
         fee_usd=fee,
         local_content=float(outcome["local_content"]),
-        session_id=session_id,
+        session_id=agreed.session_id,
     )
     book.add(deal)
     return deal
