@@ -117,7 +117,7 @@ def _pick(options: list[str], value: str | None, avoid: str | None = None) -> st
     preferred = [o for o in PREFERRED if o in options]
     pool = preferred + [o for o in options if o not in preferred]
     others = [o for o in pool if o != avoid]
-    return (others or pool or [None])[0]
+    return (others or pool)[0] if pool else None
 
 
 def _columns(data_cols: list[str], numeric: set[str]) -> list[dict[str, Any]]:
@@ -144,7 +144,7 @@ def sweep_view(
         ``options`` (outcome names), ``outcome``, ``outcome_y``, ``dist`` and ``scatter``
         figures, ``columns`` and ``rows`` of the runs table, and a ``status`` line.
     """
-    empty = {
+    empty: dict[str, Any] = {
         "options": [],
         "outcome": None,
         "outcome_y": None,
