@@ -8,7 +8,7 @@ import pytest
 from conftest import SCENARIO, FakeClock, new_session
 
 import mineralgame
-from mineralgame.classroom import ClassroomError, Engine, InputError, Store
+from mineralgame.classroom import ClassroomError, Engine, InputError, Store, queries
 from mineralgame.classroom.resolution import assemble
 from mineralgame.config.schema import Scenario
 from mineralgame.record import open_record
@@ -205,9 +205,9 @@ def test_assemble_order_is_canonical(engine: Engine) -> None:
     engine.inject_event(fac, {"kind": "news", "description": "Talks in Busan"})
     with engine.store.read() as con:
         parts = (
-            engine.store.events(con, code),
-            engine.store.submissions(con, code),
-            engine.store.offers(con, code),
+            queries.events(con, code),
+            queries.submissions(con, code),
+            queries.offers(con, code),
         )
     decisions = assemble(0, *parts)
     assert [next(iter(k for k in d if k != "round")) for d in decisions] == [

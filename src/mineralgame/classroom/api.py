@@ -9,6 +9,7 @@ input), 403 (not allowed), 404 (not found) or 409 (not now).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import time
@@ -27,6 +28,7 @@ from mineralgame.classroom.validation import InputError
 
 FORBIDDEN = "not allowed: join the session first (or log in as its facilitator)"
 Response = tuple[flask.Response, int] | flask.Response
+Route = Callable[..., Response]
 
 
 def _error(message: str, status: int, field: str = "") -> tuple[flask.Response, int]:
@@ -74,12 +76,32 @@ def _seat(engine: Engine, code: str) -> Seat | None:
     return seat
 
 
+def _with_caller(find: Callable[[str], object]) -> Callable[[Route], Route]:
+    """A decorator that calls a route with ``find(code)`` (the caller's seat or facilitator
+    proof) in place of the session code, and answers 403 when ``find`` returns None."""
+
+    def decorate(route: Route) -> Route:
+        @functools.wraps(route)
+        def wrapper(code: str, **kwargs: Any) -> Response:
+            caller = find(code)
+            if caller is None:
+                return _error(FORBIDDEN, 403)
+            return route(caller, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def blueprint(engine: Engine) -> flask.Blueprint:
     """The API routes, bound to one engine (no module state)."""
     bp = flask.Blueprint("classroom_api", __name__)
 
     def facilitator(code: str) -> Facilitator | None:
         return auth.current_facilitator(engine, code)
+
+    seated = _with_caller(lambda code: _seat(engine, code))
+    facilitating = _with_caller(facilitator)
 
     @bp.post("/api/sessions")
     @guarded
@@ -121,40 +143,32 @@ def blueprint(engine: Engine) -> flask.Blueprint:
 
     @bp.get("/api/<code>/me")
     @guarded
-    def me(code: str) -> Response:
+    @seated
+    def me(seat: Seat) -> Response:
         """The caller's student view."""
-        seat = _seat(engine, code)
-        if seat is None:
-            return _error(FORBIDDEN, 403)
         return flask.jsonify(views.student_view(engine, seat, time.time()))
 
     @bp.post("/api/<code>/decision")
     @guarded
-    def decision(code: str) -> Response:
+    @seated
+    def decision(seat: Seat) -> Response:
         """Submit the delegation's decision (committed before the answer)."""
-        seat = _seat(engine, code)
-        if seat is None:
-            return _error(FORBIDDEN, 403)
         sub = engine.submit(seat, _body().get("decision"))
         return flask.jsonify({"submitted": sub.id, "round": sub.round, "country": sub.country})
 
     @bp.post("/api/<code>/offers")
     @guarded
-    def offer(code: str) -> Response:
+    @seated
+    def offer(seat: Seat) -> Response:
         """Make an offer."""
-        seat = _seat(engine, code)
-        if seat is None:
-            return _error(FORBIDDEN, 403)
         made = engine.make_offer(seat, _body().get("offer"))
         return flask.jsonify({"offer": made.id, "status": made.status}), 201
 
     @bp.post("/api/<code>/offers/<int:offer_id>/<action>")
     @guarded
-    def answer(code: str, offer_id: int, action: str) -> Response:
+    @seated
+    def answer(seat: Seat, offer_id: int, action: str) -> Response:
         """Accept, reject, counter or withdraw an offer."""
-        seat = _seat(engine, code)
-        if seat is None:
-            return _error(FORBIDDEN, 403)
         body = _body()
         if action == "withdraw":
             done = engine.withdraw_offer(seat, offer_id)
@@ -171,20 +185,16 @@ def blueprint(engine: Engine) -> flask.Blueprint:
 
     @bp.get("/api/<code>/facilitator")
     @guarded
-    def facilitator_state(code: str) -> Response:
+    @facilitating
+    def facilitator_state(fac: Facilitator) -> Response:
         """The facilitator's view."""
-        fac = facilitator(code)
-        if fac is None:
-            return _error(FORBIDDEN, 403)
         return flask.jsonify(views.facilitator_view(engine, fac, time.time()))
 
     @bp.post("/api/<code>/control/<action>")
     @guarded
-    def control(code: str, action: str) -> Response:
+    @facilitating
+    def control(fac: Facilitator, action: str) -> Response:
         """A facilitator control."""
-        fac = facilitator(code)
-        if fac is None:
-            return _error(FORBIDDEN, 403)
         body = _body()
         result = run_control(engine, fac, action, body)
         return flask.jsonify({"ok": True, "result": result})
@@ -200,12 +210,10 @@ def blueprint(engine: Engine) -> flask.Blueprint:
 
     @bp.get("/export/<code>/<name>")
     @guarded
-    def export(code: str, name: str) -> Response:
+    @facilitating
+    def export(fac: Facilitator, name: str) -> Response:
         """Downloads: ``record.zip``, ``tables-csv.zip``, ``decisions.json``, ``log.json``."""
-        fac = facilitator(code)
-        if fac is None:
-            return _error(FORBIDDEN, 403)
-        session = _session_or_404(engine, code)
+        session = _session_or_404(engine, fac.code)
         return export_file(engine, fac, session, name)
 
     return bp

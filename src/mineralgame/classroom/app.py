@@ -14,7 +14,14 @@ from dashboard.geo import ASSETS_DIR
 from mineralgame.classroom import auth
 from mineralgame.classroom.api import blueprint
 from mineralgame.classroom.engine import Engine
-from mineralgame.classroom.pages import debrief, facilitator, home, projector, student
+from mineralgame.classroom.pages import (
+    debrief,
+    facilitator,
+    facilitator_layout,
+    home,
+    projector,
+    student,
+)
 from mineralgame.classroom.persistence import Store
 
 STYLE = """
@@ -78,7 +85,7 @@ def route(pathname: str | None) -> html.Div:
     if not parts:
         return home.layout()
     if parts == ["facilitator"]:
-        return facilitator.create_layout()
+        return facilitator_layout.create_layout()
     if len(parts) == 2:
         pages = {
             "play": student.layout,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mineralgame.classroom import briefs, scoring
+from mineralgame.classroom import briefs, queries, scoring
 from mineralgame.classroom.entities import PHASE_LABELS, Offer, Seat, Session
 from mineralgame.record import RunRecord
 
@@ -132,7 +132,7 @@ def _scores_visible(session: Session) -> bool:
 def _announced(engine: Engine, session: Session) -> list[dict[str, Any]]:
     """Injected events that were announced: news for the class (description, round)."""
     with engine.store.read() as con:
-        events = engine.store.events(con, session.code)
+        events = queries.events(con, session.code)
     return [
         {"round": e.round, "kind": e.event.get("kind"), "description": e.event.get("description")}
         for e in events

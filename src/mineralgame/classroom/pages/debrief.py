@@ -37,6 +37,11 @@ def _counterfactual_rows(
     return [{"run": name, **{k: s.get(k) for k in SUMMARY_KEYS}} for name, s in runs.items()]
 
 
+def _half_graph(element_id: str, figure: Any) -> dcc.Graph:
+    """A chart taking half a row (two sit side by side)."""
+    return dcc.Graph(id=element_id, figure=figure, className="half", config=ui.GRAPH_CONFIG)
+
+
 def _body(engine: Engine, code: str) -> html.Div:
     session = engine.session(code)
     if session is None:
@@ -72,17 +77,9 @@ def _body(engine: Engine, code: str) -> html.Div:
             html.Div(
                 className="row",
                 children=[
-                    dcc.Graph(
-                        id="db-shortfall",
-                        figure=charts.world_shortfall(record),
-                        className="half",
-                        config=ui.GRAPH_CONFIG,
-                    ),
-                    dcc.Graph(
-                        id="db-prices",
-                        figure=charts.prices(record, engine.scenario(session.config)),
-                        className="half",
-                        config=ui.GRAPH_CONFIG,
+                    _half_graph("db-shortfall", charts.world_shortfall(record)),
+                    _half_graph(
+                        "db-prices", charts.prices(record, engine.scenario(session.config))
                     ),
                 ],
             ),
@@ -95,18 +92,8 @@ def _body(engine: Engine, code: str) -> html.Div:
             html.Div(
                 className="row",
                 children=[
-                    dcc.Graph(
-                        id="db-network-first",
-                        figure=charts.network(record, 0),
-                        className="half",
-                        config=ui.GRAPH_CONFIG,
-                    ),
-                    dcc.Graph(
-                        id="db-network-last",
-                        figure=charts.network(record, last),
-                        className="half",
-                        config=ui.GRAPH_CONFIG,
-                    ),
+                    _half_graph("db-network-first", charts.network(record, 0)),
+                    _half_graph("db-network-last", charts.network(record, last)),
                 ],
             ),
             ui.table(pact_rows, table_id="db-pacts", empty="no pacts were recorded"),

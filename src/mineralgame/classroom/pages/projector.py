@@ -12,9 +12,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from mineralgame.classroom import views
 from mineralgame.classroom.engine import Engine
-from mineralgame.classroom.entities import PHASE_LABELS
 from mineralgame.classroom.pages import charts, ui
-from mineralgame.classroom.pages.facilitator import join_card
 
 
 def layout() -> html.Div:
@@ -49,12 +47,8 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
     ui.register_countdown(app, "pj-tick", "pj-timer", "pj-countdown")
 
     @app.callback(
-        Output("pj-version", "data"),
-        Output("pj-timer", "data"),
-        Output("pj-round", "children"),
-        Output("pj-phase", "children"),
-        Output("pj-broadcast", "children"),
-        Output("pj-broadcast", "className"),
+        *ui.poll_outputs("pj"),
+        *ui.banner_outputs("pj-broadcast"),
         Input("pj-poll", "n_intervals"),
         State("url", "pathname"),
         State("pj-version", "data"),
@@ -63,14 +57,7 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
         session = engine.session(ui.code_of(pathname))
         if session is None:
             return (no_update,) * 6
-        return (
-            no_update if version == session.version else session.version,
-            ui.timer_data(session),
-            f"Round {session.round + 1} of {session.config.rounds}",
-            PHASE_LABELS[session.phase],
-            session.broadcast,
-            "banner" if session.broadcast else "banner empty",
-        )
+        return (*ui.poll_values(session, version), *ui.banner_values(session.broadcast))
 
     @app.callback(
         Output("pj-title", "children"),
@@ -108,7 +95,7 @@ def register(app: dash.Dash, engine: Engine, public_url: str | None) -> None:
         ]
         return (
             f"{view['session']['title']} — session {session.code}",
-            join_card(session.code, public_url, "pj-joincard"),
+            ui.join_card(session.code, public_url, "pj-joincard"),
             ui.table(delegations, table_id="pj-delegations-table", empty="no delegations"),
             charts.dependence_map(record),
             charts.network(record),
