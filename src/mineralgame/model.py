@@ -23,6 +23,10 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
 
     Randomness: ``rng=seed`` seeds Mesa's generators; mechanisms draw from streams spawned
     from ``SeedSequence(seed)`` (shocks first), so shocks do not depend on what else draws.
+
+    ``tables=False`` keeps only what the run scalars (``summary()``) need: the flows,
+    sources, prices and projects tables and the negotiation logs are not built. The run
+    itself is the same (a test compares the scalars with and without tables).
     """
 
     def __init__(
@@ -32,6 +36,7 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         rng: int = 0,
         decisions: list[Decision] | None = None,
         humans: tuple[str, ...] = (),
+        tables: bool = True,
     ) -> None:
         super().__init__(rng=rng)
         self.decisions = list(decisions or [])
@@ -54,7 +59,7 @@ class MineralModel(mesa.Model):  # type: ignore[misc]
         self.investment_spend = np.zeros(len(self.state.codes))
         self.dependence: dict[str, np.ndarray] = {}
         self.price_ratio: dict[str, float] = {}
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, tables)
         self.countries: list[Country] = []
         for i, code in enumerate(self.state.codes):
             spec = scenario.countries[code]

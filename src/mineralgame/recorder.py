@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 class Recorder:
     """Accumulates column lists per table; ``tables()`` turns them into DataFrames."""
 
-    def __init__(self, model: MineralModel) -> None:
+    def __init__(self, model: MineralModel, tables: bool = True) -> None:
         self.model = model
+        self.tables_kept = tables  # False: only the tables the run scalars are computed from
         self.cols: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         self.events: list[dict[str, Any]] = []
 
@@ -42,11 +43,14 @@ class Recorder:
             out = m.outcomes[mineral]
             by_ref, by_mine = accounting.attribution(out, n)
             self._country_rows(mineral, out, by_ref, by_mine)
-            self._extend("flows", accounting.flow_rows(m.round, mineral, out, m.state))
-            self._extend("sources", accounting.source_rows(m.round, mineral, by_ref, out, m.state))
-            self._price_rows(mineral, out)
             self._system_row(mineral, out)
-        self._project_rows()
+            if self.tables_kept:
+                self._extend("flows", accounting.flow_rows(m.round, mineral, out, m.state))
+                sources = accounting.source_rows(m.round, mineral, by_ref, out, m.state)
+                self._extend("sources", sources)
+                self._price_rows(mineral, out)
+        if self.tables_kept:
+            self._project_rows()
 
     def _country_rows(
         self, mineral: str, out: Any, by_ref: np.ndarray, by_mine: np.ndarray

@@ -93,7 +93,7 @@ class NegotiationLayer:
     def run(self, model: MineralModel) -> None:
         """Play the negotiation phase of the current round."""
         self._round, self._serial = model.round, 0
-        log = RowLog()
+        log = RowLog(keep=model.recorder.tables_kept)
         events: list[dict[str, Any]] = []
         apply_due_tech(model, self.book)
         codes = model.state.codes

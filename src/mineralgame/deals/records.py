@@ -115,10 +115,14 @@ def _nan(x: float | None) -> float:
 
 @dataclass
 class RowLog:
-    """Session and offer rows collected during a round (mutable)."""
+    """Session and offer rows collected during a round (mutable).
+
+    ``keep=False`` (a run that keeps only its scalars) logs nothing: no rows are built.
+    """
 
     sessions: list[dict[str, Any]] = field(default_factory=list)
     offers: list[dict[str, Any]] = field(default_factory=list)
+    keep: bool = True
 
     def _terms(
         self,
@@ -143,6 +147,8 @@ class RowLog:
         protocol: str | None = None,
     ) -> None:
         """Log a session and its moves (``result`` None: not played, e.g. no ZOPA)."""
+        if not self.keep:
+            return
         cache: dict[int, tuple[str, float]] = {}
         if result is not None:
             for row in result.trace:
@@ -203,6 +209,8 @@ class RowLog:
         outcome: Mapping[str, Any] | None = None,
     ) -> None:
         """Log one move of a session (``status`` overrides the one implied by the action)."""
+        if not self.keep:
+            return
         terms, tau = self._terms(info, index, {} if cache is None else cache, outcome)
         self.offers.append(
             {
@@ -236,6 +244,8 @@ class RowLog:
         end_reason: str | None = None,
     ) -> None:
         """Log a session that is a single posted (take-it-or-leave-it) offer."""
+        if not self.keep:
+            return
         terms = self._terms(info, index, {})[0] if accepted else ""
         self.sessions.append(
             {

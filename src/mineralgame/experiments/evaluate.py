@@ -65,7 +65,7 @@ def run_summary(scenario: Any, spec: RunSpec) -> dict[str, Any]:
 
     if spec.rounds is not None:
         scenario = scenario.model_copy(update={"rounds": int(spec.rounds)})
-    model = MineralModel(scenario, strategy=spec.strategy, rng=spec.seed)
+    model = MineralModel(scenario, strategy=spec.strategy, rng=spec.seed, tables=False)
     for _ in range(scenario.rounds):
         model.step()
     return dict(model.summary())

@@ -15,7 +15,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import importlib
-import multiprocessing.context
+import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -30,7 +31,9 @@ SWEEP_DASK_CONFIG = {
     "distributed.admin.low-level-log-length": DASK_MESSAGE_LOG,
     "distributed.worker.profile.enabled": False,
     "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.admin.tick.interval": "1s",  # event-loop health checks (default 20 ms)
 }
+WORKER_SETUP = "mineralgame.experiments.worker_setup"
 
 
 class SerialExecutor(cf.Executor):
@@ -103,7 +106,7 @@ def dask_client(
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            preload=list(preload),
+            preload=[WORKER_SETUP, *preload],
         )
         client, name = Client(cluster), "local"
     try:
@@ -117,11 +120,17 @@ def dask_client(
 def preload_fork_server(modules: Sequence[str]) -> None:
     """Have the fork server import Dask and ``modules`` before it forks workers.
 
-    Takes effect when the fork server starts (the first local cluster of this process); a
-    module that fails to import there is skipped by ``multiprocessing``.
+    Takes effect when the fork server starts (the first local cluster of this process, or
+    ``start_fork_server``); a module that fails to import there is skipped by
+    ``multiprocessing``. Dask's own fork-server set-up (``distributed.utils.get_mp_context``)
+    then finds the server running and changes nothing.
     """
-    from distributed.utils import get_mp_context
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["distributed", WORKER_SETUP, *modules])
 
-    context = get_mp_context()  # Dask's own fork-server set-up, done once per process
-    if isinstance(context, multiprocessing.context.ForkServerContext):
-        context.set_forkserver_preload(["distributed", *modules])
+
+def start_fork_server(modules: Sequence[str]) -> None:
+    """Start the fork server now, so that it imports Dask and ``modules`` while this process
+    imports Dask itself and prepares the sweep (a local cluster forks its workers from it)."""
+    preload_fork_server(modules)
+    multiprocessing.forkserver.ensure_running()

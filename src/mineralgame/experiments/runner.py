@@ -42,7 +42,7 @@ from mineralgame.experiments.evaluate import (
     resolve_evaluator,
     scenario_base,
 )
-from mineralgame.experiments.executors import open_executor
+from mineralgame.experiments.executors import open_executor, start_fork_server
 from mineralgame.experiments.spec import MODEL_EVALUATOR, Execution, Experiment, ExperimentError
 from mineralgame.experiments.store import (
     finished_run_ids,
@@ -152,9 +152,12 @@ def run_experiment(
             scenario.
     """
     folder = Path(out)
+    fn = evaluator or resolve_evaluator(exp.evaluator)
+    preload = worker_preload(exp, fn)
+    if executor is None and not serial and not scheduler:
+        start_fork_server(preload)  # boots while the design is built and the folder prepared
     base = scenario_base(exp)
     design = build_design(exp, base)
-    fn = evaluator or resolve_evaluator(exp.evaluator)
     if exp.evaluator == MODEL_EVALUATOR and evaluator is None:
         check_overrides(exp, design.runs)
     with sweep_lock(folder):
@@ -166,7 +169,6 @@ def run_experiment(
         if max_runs is not None:
             todo = todo.iloc[:max_runs]
         started = time.time()
-        preload = worker_preload(exp, fn)
         with open_executor(exp.execution, workers, scheduler, serial, executor, preload) as (
             ex,
             n,
