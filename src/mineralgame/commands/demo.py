@@ -29,22 +29,13 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def default_config() -> Path:
-    """The baseline shipped in the repository's configs folder."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "configs" / "baseline.yaml"
-        if candidate.is_file():
-            return candidate
-    return Path("configs/baseline.yaml")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run every strategy × seed, save records, print the comparison, serve."""
     import mineralgame
     from mineralgame.config import ScenarioError
+    from mineralgame.config.load import shipped_config
 
-    config = Path(args.config) if args.config else default_config()
+    config = Path(args.config) if args.config else shipped_config("baseline.yaml")
     try:
         scenario = mineralgame.load_scenario(config)
     except ScenarioError as exc:

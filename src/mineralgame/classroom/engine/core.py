@@ -23,7 +23,7 @@ from mineralgame.classroom.entities import (
 from mineralgame.classroom.persistence import Store
 from mineralgame.classroom.resolution import Resolver
 from mineralgame.classroom.validation import World
-from mineralgame.config.load import load_scenario
+from mineralgame.config.load import load_scenario, shipped_config
 from mineralgame.config.schema import Scenario
 
 
@@ -44,12 +44,7 @@ class Facilitator:
 
 def default_scenario() -> Path:
     """The classroom scenario shipped in the repository's configs folder."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "configs" / "classroom.yaml"
-        if candidate.is_file():
-            return candidate
-    return Path("configs/classroom.yaml")
+    return shipped_config("classroom.yaml")
 
 
 class EngineCore:
