@@ -102,10 +102,16 @@ def click_css(d: WebDriver, selector: str) -> None:
 
 
 def type_into(d: WebDriver, element_id: str, value: object) -> None:
-    el = wait_for(d, lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
-    d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-    el.send_keys(Keys.CONTROL, "a")
-    el.send_keys(str(value))
+    for _ in range(5):
+        el = wait_for(d, lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
+        try:
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+            el.send_keys(Keys.CONTROL, "a")
+            el.send_keys(str(value))
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"#{element_id} kept being re-rendered while typing into it")
 
 
 def choose(d: WebDriver, element_id: str, text: str) -> None:
