@@ -32,8 +32,9 @@ def test_serial_sweep_then_resume_runs_exactly_the_rest(
     assert (first.total, first.executed, first.pending) == (30, 7, 23)
     second = run_experiment(exp, tmp_path, serial=True, progress=False)
     assert (second.skipped, second.executed, second.pending) == (7, 23, 0)
-    third = run_experiment(exp, tmp_path, serial=True, progress=False)
+    third = run_experiment(exp, tmp_path, workers=2, progress=False)  # Dask, had it work
     assert (third.skipped, third.executed) == (30, 0)
+    assert (third.backend, third.workers) == ("none", 0)  # no cluster started for nothing
     with open_results(tmp_path) as res:
         st = res.status()
         assert (st.total, st.ok, st.failed, st.pending, st.duplicate_rows) == (30, 30, 0, 0, 0)

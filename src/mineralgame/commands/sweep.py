@@ -119,11 +119,15 @@ def sweep_main(argv: Sequence[str]) -> int:
         progress=not args.no_progress,
         retry_failed=not args.skip_failed,
     )
+    where = (
+        "nothing left to run"
+        if report.backend == "none"
+        else f"{report.wall_s:.1f} s on {report.workers} worker(s) [{report.backend}, started in "
+        f"{report.startup_s:.1f} s]"
+    )
     _out(
         f"{exp.name}: {report.executed} runs executed ({report.failed} failed), "
-        f"{report.skipped} already done, {report.pending} pending; "
-        f"{report.wall_s:.1f} s on {report.workers} worker(s) [{report.backend}, started in "
-        f"{report.startup_s:.1f} s] -> {out}"
+        f"{report.skipped} already done, {report.pending} pending; {where} -> {out}"
     )
     if report.failed:
         _err(f"see {out}/failures/ or: mineralgame sweep status {out}")

@@ -71,7 +71,8 @@ class SweepReport:
         wall_s: Wall time of the execution phase, from the first task submitted [s].
         startup_s: Time to start (or connect to) the workers [s].
         workers: Worker processes used.
-        backend: 'serial', 'local', the scheduler address or 'executor'.
+        backend: 'serial', 'local', the scheduler address, 'executor', or 'none' when no
+            run was left to do.
     """
 
     out: Path
@@ -169,11 +170,10 @@ def run_experiment(
         if max_runs is not None:
             todo = todo.iloc[:max_runs]
         started = time.time()
-        with open_executor(exp.execution, workers, scheduler, serial, executor, preload) as (
-            ex,
-            n,
-            name,
-        ):
+        nothing_to_do = todo.empty  # a finished sweep run again starts no workers
+        with open_executor(
+            exp.execution, workers, scheduler, serial or nothing_to_do, executor, preload
+        ) as (ex, n, name):
             ready = time.time()
             executed, failed = execute(
                 ex, n, fn, run_specs(exp, todo), len(todo), folder, exp, progress, fail_fast
@@ -188,8 +188,8 @@ def run_experiment(
             pending=len(design.runs) - skipped - executed,
             wall_s=finished - ready,
             startup_s=ready - started,
-            workers=n,
-            backend=name,
+            workers=0 if nothing_to_do else n,
+            backend="none" if nothing_to_do else name,
         )
         record_invocation(folder, invocation_entry(report, started))
     return report
