@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     """Run every strategy × seed, save records, print the comparison, serve."""
     import mineralgame
     from mineralgame.config import ScenarioError
-    from mineralgame.config.load import shipped_config
+    from mineralgame.config.shipped import shipped_config
 
     config = Path(args.config) if args.config else shipped_config("baseline.yaml")
     try:

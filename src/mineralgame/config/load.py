@@ -67,16 +67,6 @@ class _Origin:
     index: int
 
 
-def shipped_config(name: str) -> Path:
-    """A scenario file shipped in the repository's ``configs`` folder, e.g. 'baseline.yaml'
-    (found above this package; relative to the working directory if not there)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "configs" / name
-        if candidate.is_file():
-            return candidate
-    return Path("configs") / name
-
-
 def _fail(file: str, path: str, message: str, fix: str = "") -> ScenarioError:
     return ScenarioError([Problem(file, path, message, fix)])
 

@@ -23,8 +23,9 @@ from mineralgame.classroom.entities import (
 from mineralgame.classroom.persistence import Store
 from mineralgame.classroom.resolution import Resolver
 from mineralgame.classroom.validation import World
-from mineralgame.config.load import load_scenario, shipped_config
+from mineralgame.config.load import load_scenario
 from mineralgame.config.schema import Scenario
+from mineralgame.config.shipped import shipped_config
 
 
 class ClassroomError(Exception):
