@@ -1,6 +1,6 @@
 """Benchmarks of the sweep runner (numbers for the issue note; nothing is asserted).
 
-    python tests/benchmarks/bench_sweep.py [a] [b] [c]      (default: all three)
+    python tests/benchmarks/bench_sweep.py [a] [t] [b] [c]      (default: all four)
 
 (a) ``run_experiment`` (local Dask cluster, results written as Parquet) against
     ``mesa.batch_run`` (multiprocessing pool, results kept in memory) on the same model
@@ -8,6 +8,8 @@
     The experiment keeps run scalars only, so our workers run the model with
     ``tables=False`` (same scalars, no record tables built); ``batch_run`` cannot tell the
     model what it will not read.
+(t) The cost of the record's tables: one process, the classroom runs of (a) with
+    ``tables=True`` and ``tables=False``, alternating (what scalar-only sweeps save per run).
 (b) Parallel efficiency on 2 workers for runs of 0.25 s of CPU: serial time / (2 x parallel).
 (c) The driver's peak memory over a 10,000-run sweep of a tiny evaluator, against 1,000 runs.
 
@@ -102,6 +104,22 @@ def bench_a_mesa() -> dict[str, Any]:
     )
     wall = time.perf_counter() - start
     return {"wall_s": wall, "runs": len(rows)}
+
+
+def bench_tables(repeats: int = 4) -> dict[bool, list[float]]:
+    """Seconds per run of the classroom scenario with and without the record's tables."""
+    scenario = load_scenario(SCENARIO).model_copy(update={"rounds": ROUNDS})
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for seed in range(repeats):
+        for tables in (True, False):
+            for strategy in STRATEGIES:
+                start = time.perf_counter()
+                model = MineralModel(scenario, strategy, rng=seed, tables=tables)
+                for _ in range(ROUNDS):
+                    model.step()
+                model.summary()
+                times[tables].append(time.perf_counter() - start)
+    return {k: v[1:] for k, v in times.items()}  # the first run warms caches
 
 
 def _busy_experiment(n: int, constants: dict[str, float]) -> Any:
@@ -240,6 +258,13 @@ def main(which: list[str]) -> None:
             f"    ratio batch_run / sweep (Dask): {med['mesa'] / med['ours']:.2f}; "
             f"batch_run / sweep (processes): {med['mesa'] / med['processes']:.2f}"
         )
+    if "t" in which:
+        per_run = bench_tables()
+        full, light = (statistics.median(per_run[k]) for k in (True, False))
+        print(
+            f"(t) per classroom run, one process: with tables {full:.3f} s, scalars only "
+            f"{light:.3f} s (median of {len(per_run[True])}): {1 - light / full:.0%} saved"
+        )
     if "b" in which:
         iters = calibrate_iters()
         for kind, what in (("wall", "0.25 s busy-wait"), ("work", f"{iters} loop turns")):
@@ -277,4 +302,4 @@ if __name__ == "__main__":
         }
         print(json.dumps(jobs[args[0]]()))
     else:
-        main(args or ["a", "b", "c"])
+        main(args or ["a", "t", "b", "c"])
