@@ -1,7 +1,8 @@
 """`mineralgame validate`: each malformed scenario gives a clear error, exit 2, no traceback.
 
-Field-level cases edit a small valid scenario (3 minerals, 4 countries) written below; file-level
-cases (broken YAML, binary, extends cycles, ...) are the files in ``tests/malformed/``.
+Field-level cases edit a small valid scenario (3 minerals, 4 countries, ``validate_support``);
+file-level cases (broken YAML, binary, extends cycles, ...) are the files in ``tests/malformed/``.
+How problems are reported (format, order, several files, quiet) is in ``test_validate_output``.
 """
 
 from __future__ import annotations
@@ -10,147 +11,22 @@ import copy
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from mineralgame.cli import main
-from mineralgame.commands import validate as validate_command
-
-ROOT = Path(__file__).resolve().parents[1]
-MALFORMED = Path(__file__).resolve().parent / "malformed"
-
-BASE: dict[str, Any] = {
-    "name": "tiny",
-    "description": "Three minerals, four countries: the smallest useful world.",
-    "start_year": 2025,
-    "rounds": 6,
-    "dominant": "CHN",
-    "minerals": {
-        "lithium": {
-            "unit": "t Li",
-            "refined_price_usd_per_t": 15000.0,
-            "mine_capex_usd_per_tpy": 30000.0,
-            "refinery_capex_usd_per_tpy": 20000.0,
-            "demand_growth": {2025: 1.0, 2030: 1.8},
-        },
-        "cobalt": {
-            "unit": "t Co",
-            "refined_price_usd_per_t": 33000.0,
-            "mine_capex_usd_per_tpy": 40000.0,
-            "refinery_capex_usd_per_tpy": 25000.0,
-        },
-        "graphite": {
-            "unit": "t C",
-            "refined_price_usd_per_t": 900.0,
-            "mine_capex_usd_per_tpy": 2000.0,
-            "refinery_capex_usd_per_tpy": 3000.0,
-        },
-    },
-    "countries": {
-        "USA": {
-            "name": "United States",
-            "role": "member",
-            "region": "north_america",
-            "minerals": {"lithium": {"demand_t": 10000.0}, "cobalt": {"demand_t": 8000.0}},
-        },
-        "CHN": {
-            "name": "China",
-            "role": "dominant",
-            "region": "asia",
-            "minerals": {
-                "lithium": {"refining_output_t": 50000.0},
-                "cobalt": {"refining_output_t": 60000.0},
-                "graphite": {"mine_output_t": 80000.0, "refining_output_t": 90000.0},
-            },
-        },
-        "COD": {
-            "name": "DR Congo",
-            "role": "supplier",
-            "region": "africa",
-            "minerals": {"cobalt": {"mine_output_t": 70000.0, "reserves_t": 6.0e6}},
-        },
-        "ROW": {
-            "name": "Rest of world",
-            "role": "rest_of_world",
-            "region": "world",
-            "minerals": {"lithium": {"mine_output_t": 60000.0}},
-        },
-    },
-    "groups": {"G7": ["USA"], "friends": ["USA", "COD"]},
-    "rival_bloc": ["G7"],
-    "strategies": {
-        "bau": {},
-        "derisk": {"banned_counterparties": ["CHN"], "invest_with_groups": ["friends"]},
-    },
-    "default_strategy": "bau",
-    "dominant_policy": {"retaliation_minerals": ["graphite"]},
-    "events": [
-        {
-            "kind": "export_licensing",
-            "year": 2026,
-            "actor": "CHN",
-            "minerals": ["graphite"],
-            "targets": ["G7"],
-            "share": 0.5,
-        },
-        {"kind": "ore_export_ban", "round": 2, "actor": "COD", "minerals": ["cobalt"]},
-    ],
-}
-
-Edit = Callable[[dict[str, Any]], None]
-
-
-def _parent(data: dict[str, Any], dotted: str) -> tuple[Any, str | int]:
-    node: Any = data
-    keys: list[str | int] = [int(k) if k.isdigit() else k for k in dotted.split(".")]
-    for key in keys[:-1]:
-        node = node[key]
-    return node, keys[-1]
-
-
-def set_(dotted: str, value: object) -> Edit:
-    """An edit that sets the value at a dotted path (list indices as numbers)."""
-
-    def edit(data: dict[str, Any]) -> None:
-        node, key = _parent(data, dotted)
-        node[key] = value
-
-    return edit
-
-
-def del_(dotted: str) -> Edit:
-    """An edit that deletes the key at a dotted path."""
-
-    def edit(data: dict[str, Any]) -> None:
-        node, key = _parent(data, dotted)
-        del node[key]
-
-    return edit
-
-
-def rename(dotted: str, new: str) -> Edit:
-    """An edit that renames the key at a dotted path, keeping its value."""
-
-    def edit(data: dict[str, Any]) -> None:
-        node, key = _parent(data, dotted)
-        node[new] = node.pop(key)
-
-    return edit
-
-
-def both(*edits: Edit) -> Edit:
-    """An edit that applies several edits in order."""
-
-    def edit(data: dict[str, Any]) -> None:
-        for e in edits:
-            e(data)
-
-    return edit
-
+from validate_support import (
+    BASE,
+    MALFORMED,
+    Edit,
+    assert_fails,
+    both,
+    del_,
+    rename,
+    set_,
+    validate,
+    write_scenario,
+)
 
 # (edit of the base scenario, texts that must appear in the error output)
 FIELD_CASES = [
@@ -341,30 +217,6 @@ FILE_CASES = [
 ]
 
 
-def write_scenario(folder: Path, data: dict[str, Any], name: str = "scenario.yaml") -> Path:
-    """Write ``data`` as a YAML scenario file in ``folder``; return its path."""
-    path = folder / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def validate(capsys: pytest.CaptureFixture[str], *files: Path | str) -> tuple[int, str, str]:
-    """Run ``mineralgame validate FILES``; return (exit code, stdout, stderr)."""
-    code = main(["validate", *(str(f) for f in files)])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_fails(code: int, out: str, err: str, expected: list[str]) -> None:
-    """Assert exit code 2, each expected text in the output, no OK and no traceback."""
-    text = out + err
-    assert code == 2, text
-    assert "Traceback" not in text
-    assert ": OK" not in out
-    for snippet in expected:
-        assert snippet in err, f"{snippet!r} not in:\n{err}"
-
-
 def test_base_scenario_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_scenario(tmp_path, BASE)
     code, out, err = validate(capsys, path)
@@ -391,108 +243,6 @@ def test_malformed_file(capsys: pytest.CaptureFixture[str], name: str, expected:
     assert_fails(code, out, err, expected)
 
 
-def test_events_list_not_a_list_with_event_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "ev.yaml").write_text("events: []\n", encoding="utf-8")
-    data = {**copy.deepcopy(BASE), "events": 5, "event_files": ["ev.yaml"]}
-    code, out, err = validate(capsys, write_scenario(tmp_path, data))
-    assert_fails(code, out, err, ["events:", "must be a list"])
-
-
-def test_event_file_problem_names_the_event_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "events").mkdir()
-    extra = {"events": [{"kind": "news", "year": 2026, "actor": "CHN", "minerals": ["cobolt"]}]}
-    write_scenario(tmp_path / "events", extra, "history.yaml")
-    data = {**copy.deepcopy(BASE), "event_files": ["events/history.yaml"]}
-    code, out, err = validate(capsys, write_scenario(tmp_path, data))
-    where = tmp_path / "events" / "history.yaml"
-    assert_fails(code, out, err, [f"{where}: events.0.minerals.0:", "did you mean 'cobalt'"])
-
-
-def test_extends_merges_and_reports_the_child(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_scenario(tmp_path, BASE, "base.yaml")
-    child = tmp_path / "child.yaml"
-    child.write_text("extends: base.yaml\nrounds: 4\ndominant: CNH\n", encoding="utf-8")
-    code, out, err = validate(capsys, child)
-    assert_fails(code, out, err, [f"{child}: dominant:", "did you mean 'CHN'"])
-
-
-def test_extends_missing_suggests_a_close_name(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_scenario(tmp_path, BASE, "baseline.yaml")
-    child = tmp_path / "child.yaml"
-    child.write_text("extends: basline.yaml\n", encoding="utf-8")
-    code, out, err = validate(capsys, child)
-    assert_fails(code, out, err, ["extends:", "did you mean 'baseline.yaml'"])
-
-
-def test_problem_line_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = copy.deepcopy(BASE)
-    data["events"][0]["actor"] = "CHNA"
-    path = write_scenario(tmp_path, data)
-    _, _, err = validate(capsys, path)
-    first = err.splitlines()[0]
-    assert first == (f"{path}: events.0.actor: unknown country 'CHNA'. Fix: did you mean 'CHN'?")
-
-
-def test_problems_come_in_a_fixed_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = copy.deepcopy(BASE)
-    data["events"] = [{**data["events"][1], "actor": f"X{i}"} for i in range(12)]
-    data["rival_bloc"] = ["nobody"]
-    path = write_scenario(tmp_path, data)
-    _, _, first = validate(capsys, path)
-    _, _, second = validate(capsys, path)
-    assert first == second
-    paths = [line.split(": ")[1] for line in first.splitlines()[:-1]]
-    assert paths == [f"events.{i}.actor" for i in range(12)] + ["rival_bloc.0"]
-
-
-def test_repeated_name_is_reported_once_per_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    data = copy.deepcopy(BASE)
-    data["dominant"] = "XXX"
-    path = write_scenario(tmp_path, data)
-    _, _, err = validate(capsys, path)
-    assert err.count("dominant:") == 1
-    assert "countries.CHN.role" not in err
-
-
-def test_several_files_ok_and_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    good = write_scenario(tmp_path, BASE, "good.yaml")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("- not a mapping\n", encoding="utf-8")
-    code, out, err = validate(capsys, good, bad, good)
-    assert code == 2
-    assert out.splitlines() == [f"{good}: OK", f"{good}: OK"]
-    assert f"{bad}: FAILED (1 problem)" in err
-
-
-def test_quiet_prints_only_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    good = write_scenario(tmp_path, BASE)
-    code = main(["validate", "--quiet", str(good)])
-    assert code == 0
-    assert capsys.readouterr().out == ""
-
-
-def test_unexpected_error_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def explode(path: str) -> None:
-        raise RuntimeError("boom\nsecond line")
-
-    monkeypatch.setattr(validate_command, "load_scenario", explode)
-    code, out, err = validate(capsys, write_scenario(tmp_path, BASE))
-    assert_fails(code, out, err, ["internal error", "RuntimeError: boom second line"])
-    assert len(err.splitlines()) == 2
-
-
 def _console_command() -> list[str]:
     script = Path(sys.executable).parent / "mineralgame"
     found = str(script) if script.exists() else shutil.which("mineralgame")
@@ -515,15 +265,3 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.count("FAILED") == len(files) + 1
     assert "countries.USA.minerals.lithum.demand_t" in result.stderr
-
-
-SHIPPED = sorted((ROOT / "configs").glob("*.yaml"))
-
-
-@pytest.mark.skipif(
-    not (ROOT / "configs" / "baseline.yaml").exists(), reason="configs/baseline.yaml not written"
-)
-def test_shipped_configs_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = validate(capsys, *SHIPPED)
-    assert (code, err) == (0, "")
-    assert out.splitlines() == [f"{p}: OK" for p in SHIPPED]
